@@ -1,0 +1,1 @@
+"""Meydan core: settings, urls, accounts, sanitize, images and shared plumbing."""

@@ -1,0 +1,156 @@
+"""Use cases for accounts and organisations. Views, admin views and commands call these."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Membership, Organisation, User
+from .rules import can_review_organisations
+from .tokens import email_confirmation_token
+
+
+class AccountError(Exception):
+    """A refused account action; `message` is translated and safe to show."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _site_url(site_url):
+    return (site_url or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+
+
+def _mail(user, subject, template, context):
+    """Send an e-mail in the user's language once the current transaction has committed."""
+
+    def send():
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            body = render_to_string(template, {"user": user, **context})
+            send_mail(str(subject), body, None, [user.email])
+
+    transaction.on_commit(send)
+
+
+def confirmation_link(user, site_url=None):
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = email_confirmation_token.make_token(user)
+    path = reverse("accounts:confirm_email", kwargs={"uidb64": uid, "token": token})
+    return _site_url(site_url) + path
+
+
+def send_confirmation(user, site_url=None):
+    link = confirmation_link(user, site_url)
+    _mail(user, gettext_lazy("Confirm your e-mail address"), "accounts/email/confirm.txt", {"link": link})
+
+
+def sign_up(*, email, password, display_name, preferred_language="", site_url=None):
+    """Create an account and send the confirmation link.
+
+    An address that already has an account gets a notice instead, and the caller shows the same
+    "check your inbox" page either way, so sign-up cannot be used to find out who is registered.
+    """
+    email = User.objects.normalize_email(email).strip().lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing:
+        login_url = _site_url(site_url) + reverse("accounts:login")
+        _mail(existing, gettext_lazy("Someone tried to sign up with your address"),
+              "accounts/email/already_registered.txt", {"login_url": login_url})
+        return None
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email, password=password, display_name=display_name,
+                preferred_language=preferred_language,
+            )
+    except IntegrityError:
+        # A concurrent sign-up with the same address won the race; answer as above.
+        return None
+    send_confirmation(user, site_url)
+    return user
+
+
+def confirm_email(user):
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+    return user
+
+
+def update_profile(user, *, display_name, preferred_language):
+    user.display_name = display_name
+    user.preferred_language = preferred_language
+    user.save(update_fields=["display_name", "preferred_language"])
+    return user
+
+
+def unique_slug(name):
+    base = slugify(name, allow_unicode=True)[:180] or "organisation"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def apply_for_ngo(user, **fields):
+    """An NGO applies to be verified; the applicant becomes its administrator straight away so that
+    they can follow the application, but the organisation counts as verified only once staff say so."""
+    if not user.is_authenticated or user.email_confirmed_at is None:
+        raise AccountError(_("Confirm your e-mail address before applying for an organisation."))
+    if Organisation.objects.filter(applied_by=user, status=Organisation.Status.PENDING).count() >= 3:
+        raise AccountError(_("You already have three applications awaiting a decision."))
+    organisation = Organisation.objects.create(
+        kind=Organisation.Kind.NGO,
+        status=Organisation.Status.PENDING,
+        applied_by=user,
+        slug=unique_slug(fields["name"]),
+        **fields,
+    )
+    Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.ADMIN)
+    return organisation
+
+
+def _decide(organisation, reviewer, status, reason=""):
+    if not can_review_organisations(reviewer):
+        raise AccountError(_("You may not verify organisations."))
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if locked.status != Organisation.Status.PENDING:
+        raise AccountError(_("This application has already been decided."))
+    locked.status = status
+    locked.decided_by = reviewer
+    locked.decided_at = timezone.now()
+    locked.rejection_reason = reason
+    locked.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def approve_organisation(organisation, reviewer, site_url=None):
+    organisation = _decide(organisation, reviewer, Organisation.Status.VERIFIED)
+    if organisation.applied_by:
+        link = _site_url(site_url) + organisation.get_absolute_url()
+        _mail(organisation.applied_by, gettext_lazy("Your organisation has been verified"),
+              "accounts/email/organisation_verified.txt", {"organisation": organisation, "link": link})
+    return organisation
+
+
+@transaction.atomic
+def reject_organisation(organisation, reviewer, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise AccountError(_("Give the reason for the rejection; the applicant will read it."))
+    organisation = _decide(organisation, reviewer, Organisation.Status.REJECTED, reason)
+    if organisation.applied_by:
+        _mail(organisation.applied_by, gettext_lazy("Your organisation application was not accepted"),
+              "accounts/email/organisation_rejected.txt", {"organisation": organisation})
+    return organisation

@@ -1,0 +1,22 @@
+"""Tests: SQLite by default, Postgres and Redis when DATABASE_URL / REDIS_URL are set (CI sets both)."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES
+
+DEBUG = False
+SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["loggers"]["django"]["level"] = "ERROR"  # noqa: F405
+MEDIA_ROOT = BASE_DIR / ".test-media"
+
+# Browser tests run the ASGI server in a subprocess: it must find the same test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": "test_meydan"}
