@@ -4,7 +4,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-# TEMP from meydan.images import ImageRejected, validate_and_normalise
+from meydan.images import ImageRejected, validate_and_normalise
 
 from .models import Organisation, User
 

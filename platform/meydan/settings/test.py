@@ -1,5 +1,7 @@
 """Tests: SQLite by default, Postgres and Redis when DATABASE_URL / REDIS_URL are set (CI sets both)."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES
 
@@ -20,3 +22,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": "test_meydan"}
+
+# The ASGI server that browser tests start in a subprocess talks to the test database directly.
+if os.environ.get("MEYDAN_TEST_SERVER") == "1":
+    DATABASES["default"]["NAME"] = DATABASES["default"]["TEST"]["NAME"]
+    # Its e-mails land in files that the test reads (the test's locmem outbox is another process).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ.get("MEYDAN_TEST_MAILDIR", str(BASE_DIR / ".test-mail"))
