@@ -41,3 +41,62 @@ def pytest_runtest_setup(item):
             if ON_CI:
                 pytest.fail(f"{marker} is required on CI: {missing[marker]}")
             pytest.skip(f"needs {marker}: {missing[marker]}")
+
+
+PASSWORD = "a-long-enough-passphrase-42"  # noqa: S105 - test accounts only
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def make_user(db):
+    """Users with a confirmed e-mail address unless told otherwise."""
+    from django.utils import timezone
+
+    from meydan.accounts.models import User
+
+    counter = iter(range(1, 10_000))
+
+    def make(email=None, confirmed=True, **fields):
+        email = email or f"user{next(counter)}@example.org"
+        fields.setdefault("display_name", email.split("@")[0])
+        return User.objects.create_user(
+            email=email, password=PASSWORD, email_confirmed_at=timezone.now() if confirmed else None, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_organisation(db):
+    from django.utils import timezone
+
+    from meydan.accounts.models import Membership, Organisation
+
+    counter = iter(range(1, 10_000))
+
+    def make(kind="ngo", status="verified", parent=None, members=(), **fields):
+        number = next(counter)
+        fields.setdefault("name", f"Organisation {number}")
+        fields.setdefault("slug", f"organisation-{number}")
+        organisation = Organisation.objects.create(
+            kind=kind, status=status, parent=parent,
+            decided_at=None if status == "pending" else timezone.now(),
+            rejection_reason="Not an association" if status == "rejected" else "",
+            **fields,
+        )
+        for user, role in members:
+            Membership.objects.create(user=user, organisation=organisation, role=role)
+        return organisation
+
+    return make
+
+
+@pytest.fixture
+def home_site(db):
+    from meydan.site_setup import ensure_home_site
+
+    return ensure_home_site()

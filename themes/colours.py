@@ -31,7 +31,10 @@ def validate_colour_on_white(value):
     ratio = contrast_ratio(value, WHITE)
     if ratio < AA_NORMAL_TEXT:
         raise ValidationError(
-            _("This colour has a contrast of %(ratio).2f:1 on white; WCAG AA needs at least 4.5:1. Choose a darker one."),
+            _(
+                "This colour has a contrast of %(ratio).2f:1 on white; WCAG AA needs at least 4.5:1. "
+                "Choose a darker one."
+            ),
             params={"ratio": ratio},
             code="low_contrast",
         )

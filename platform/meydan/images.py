@@ -10,8 +10,8 @@ Decisions:
 * Format is decided by content, never by the filename or the declared content type, and only
   JPEG, PNG and WebP are opened: Pillow's parsers for every other format never see the bytes.
   Anything Pillow cannot identify as one of the three (GIF, SVG, PDF, HTML, empty files, random
-  bytes) is rejected with code ``"format"``; ``"corrupt"`` is kept for files that *are* one of the
-  three but fail to decode (truncated, damaged).
+  bytes) is rejected with code ``"format"``; ``"corrupt"`` is kept for files that start with the
+  signature of one of the three but cannot be decoded (truncated, damaged).
 * Animated images (APNG, animated WebP, multi-picture "MPO" JPEGs from cameras) keep their first
   frame only. Participants upload illustrations for proposals; a still image is always acceptable
   and refusing a phone's photo for carrying a second frame would only confuse people.
@@ -52,11 +52,12 @@ _SAVE_OPTIONS = {
     "PNG": {"optimize": True},
     "WEBP": {"quality": 85},
 }
+# Leading bytes of JPEG and PNG; WebP's signature is split around the RIFF length field.
+_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 # PNG can store these as they are; anything else is converted so the output opens everywhere.
 _PNG_MODES = {"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA"}
 
-# What Pillow's decoders raise on malformed input (UnidentifiedImageError is an OSError and is
-# handled first). Other exceptions are bugs and should surface as such.
+# What Pillow's decoders raise on malformed input. Other exceptions are bugs and should surface as such.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error, zlib.error)
 
 _MESSAGES = {
@@ -133,8 +134,6 @@ def _pillow_errors_rejected():
             yield
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ImageRejected("too_many_pixels") from exc
-        except Image.UnidentifiedImageError as exc:
-            raise ImageRejected("format") from exc
         except _DECODE_ERRORS as exc:
             raise ImageRejected("corrupt") from exc
 
@@ -157,6 +156,19 @@ def _read_within_limit(file) -> bytes:
     if len(data) > limit:
         raise ImageRejected("too_large")
     return data
+
+
+def _has_allowed_signature(data: bytes) -> bool:
+    return data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+def _open(data: bytes) -> Image.Image:
+    try:
+        return Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+    except Image.UnidentifiedImageError as exc:
+        # Pillow reports a damaged header the same way as a non-image; the signature tells them apart,
+        # so the same broken PNG is not "corrupt" or "not an image" depending on where it breaks.
+        raise ImageRejected("corrupt" if _has_allowed_signature(data) else "format") from exc
 
 
 def _output_format(img: Image.Image) -> str:
@@ -242,7 +254,7 @@ def validate_and_normalise(file) -> InMemoryUploadedFile:
     """
     data = _read_within_limit(file)
     with _pillow_errors_rejected():
-        img = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+        img = _open(data)
         fmt = _output_format(img)
         _check_pixels(img.size)
         _decode(img)

@@ -39,9 +39,27 @@ _DROP_WITH_CONTENT = frozenset({"script", "style"})
 _BLOCK_TAGS = frozenset(
     {"p", "br", "li", "blockquote", "div", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "hr", "td", "th", "tr"}
 )
+
+# Characters a URL parser might skip: controls, whitespace, zero-width marks.
+# Browsers skip only tab and newline inside a scheme, so "java script:" and
+# "java\x01script:" are harmless relative links to Ammonia and to today's
+# browsers. But no real link is written that way, and a URL that two parsers
+# could read differently is exactly what attackers look for.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200d\u2060\ufeff\s]")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+
 # Only ever applied to nh3 output: there, every "<" in text is escaped as &lt;
 # and the block tags carry no attributes, so a tag cannot hide a ">".
 _TAG = re.compile(r"<[^>]*>")
+
+
+def _drop_obfuscated_href(element: str, attribute: str, value: str) -> str | None:
+    # Ammonia calls this after its own scheme check and does not check again,
+    # so this filter may only drop a value, never rewrite one.
+    if attribute != "href":
+        return value
+    scheme = _SCHEME.match(_URL_NOISE.sub("", value).lower())
+    return None if scheme and scheme.group(1) not in URL_SCHEMES else value
 
 
 def clean_html(html: str | None) -> str:
@@ -55,6 +73,7 @@ def clean_html(html: str | None) -> str:
         # "*" must be given, or Ammonia keeps its default lang and title on every tag.
         attributes={"*": set(), "a": {"href"}},
         url_schemes=set(URL_SCHEMES),
+        attribute_filter=_drop_obfuscated_href,
         link_rel=LINK_REL,
         strip_comments=True,
     )

@@ -48,8 +48,11 @@ class ApplicationDetailView(ReviewPermissionMixin, WagtailAdminTemplateMixin, Te
         return _("Application: %(name)s") % {"name": self.organisation.name}
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": reverse("accounts_admin:applications"), "label": _("NGO applications")},
-                {"url": "", "label": self.organisation.name}]
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("accounts_admin:applications"), "label": _("NGO applications")},
+            {"url": "", "label": self.organisation.name},
+        ]
 
     def get(self, request, *args, **kwargs):
         self.organisation = self.get_organisation()

@@ -83,6 +83,8 @@ class ProfileForm(forms.ModelForm):
 
 
 class NgoApplicationForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, max_length=200, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["name", "registration_number", "description", "website", "email", "phone", "address", "logo"]

@@ -1,9 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -28,6 +28,10 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     template_name = "accounts/logged_out.html"
+
+    def get_default_redirect_url(self):
+        # Show the "You are logged out" page instead of LOGOUT_REDIRECT_URL; a safe ?next= still wins.
+        return self.request.path
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,7 +6,7 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES
 
 DEBUG = False
-SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
+SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -19,9 +19,9 @@ MEDIA_ROOT = BASE_DIR / ".test-media"
 
 # Browser tests run the ASGI server in a subprocess: it must find the same test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MEYDAN_TEST_DB", str(BASE_DIR / ".test-db.sqlite3"))}
 else:
-    DATABASES["default"]["TEST"] = {"NAME": "test_meydan"}
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MEYDAN_TEST_DB", "test_meydan")}
 
 # The ASGI server that browser tests start in a subprocess talks to the test database directly.
 if os.environ.get("MEYDAN_TEST_SERVER") == "1":
