@@ -63,6 +63,7 @@ def make_user(db):
     def make(email=None, confirmed=True, **fields):
         email = email or f"user{next(counter)}@example.org"
         fields.setdefault("display_name", email.split("@")[0])
+        fields.setdefault("preferred_language", "en")
         return User.objects.create_user(
             email=email, password=PASSWORD, email_confirmed_at=timezone.now() if confirmed else None, **fields
         )
@@ -100,3 +101,12 @@ def home_site(db):
     from meydan.site_setup import ensure_home_site
 
     return ensure_home_site()
+
+
+@pytest.fixture
+def client():
+    """Django's test client, speaking English unless a test asks for another language (the site's
+    default is Turkish)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

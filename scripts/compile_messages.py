@@ -27,8 +27,12 @@ def translations(catalogue):
         if entry.obsolete or "fuzzy" in entry.flags:
             continue
         key = (entry.msgctxt, entry.msgid, entry.msgid_plural)
-        value = tuple(sorted(entry.msgstr_plural.items())) if entry.msgid_plural else entry.msgstr
-        if value and value != ((),):
+        if entry.msgid_plural:
+            value = tuple(sorted((int(n), text) for n, text in entry.msgstr_plural.items()))
+            translated = any(text for _n, text in value)
+        else:
+            value = translated = entry.msgstr
+        if translated:
             result[key] = value
     return result
 

@@ -8,9 +8,10 @@ browser learns a new trick. Nothing else in the project should call nh3 or
 mark user input safe by hand.
 
 The cleaning is done by nh3, the Python binding of Ammonia (Rust): it parses
-with html5ever, the same HTML5 algorithm browsers use, so tricks that rely on
-a sanitizer and a browser disagreeing about the tree (mXSS) have nothing to
-exploit. Why nh3 and not bleach: docs/decisions/0001-sanitizer.md.
+with html5ever, which follows the same HTML5 algorithm as browsers, so the
+tree it cleans is the tree a browser builds; that takes away the parser
+disagreements mutation XSS (mXSS) relies on. Why nh3 and not bleach:
+docs/decisions/0001-sanitizer.md.
 
 Imports are limited to helpers that work without Django settings, so this
 module is usable from migrations, management commands and plain scripts.
@@ -41,7 +42,7 @@ _BLOCK_TAGS = frozenset(
 )
 
 # Characters a URL parser might skip: controls, whitespace, zero-width marks.
-# Browsers skip only tab and newline inside a scheme, so "java script:" and
+# Browsers skip only tab, CR and LF inside a scheme, so "java script:" and
 # "java\x01script:" are harmless relative links to Ammonia and to today's
 # browsers. But no real link is written that way, and a URL that two parsers
 # could read differently is exactly what attackers look for.
@@ -88,7 +89,8 @@ def render_plain(text: str | None) -> SafeString:
     """Show plain text as HTML: escaped, URLs linked, paragraphs and line breaks kept."""
     if not text:
         return mark_safe("")
-    linked = urlize(str(text), nofollow=True, autoescape=True)
+    # str.__str__ drops a SafeString's mark: urlize would trust it and skip escaping.
+    linked = urlize(str.__str__(str(text)), nofollow=True, autoescape=True)
     # urlize is a convenience, not a sanitizer: sending its output through the
     # same cleaner puts the project's rel on every link and guarantees that
     # plain text can never produce more than clean_html allows.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from meydan.sanitize import ALLOWED_TAGS, LINK_REL, clean_html, plain_text, render_html, render_plain
 
@@ -262,6 +262,10 @@ def test_render_plain_escapes_markup():
     assert render_plain("<b>kalın</b> & <script>alert(1)</script>") == (
         "<p>&lt;b&gt;kalın&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;</p>"
     )
+
+
+def test_render_plain_escapes_text_even_if_a_caller_marked_it_safe():
+    assert render_plain(mark_safe("<b>kalın</b>")) == "<p>&lt;b&gt;kalın&lt;/b&gt;</p>"
 
 
 def test_render_plain_never_links_javascript():
