@@ -107,10 +107,8 @@ def _start_server(workdir, maildir):
         log_path = workdir / f"server-{port}.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [
-                    sys.executable, "-m", "uvicorn", "meydan.asgi:application",
-                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                ],
+                [sys.executable, "-m", "uvicorn", "meydan.asgi:application"]
+                + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
                 cwd=PROJECT_ROOT,
                 env=_server_env(maildir),
                 stdout=log,
