@@ -24,3 +24,26 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request body larger than MEYDAN_MAX_REQUEST_BYTES before anything reads it.
+
+    DATA_UPLOAD_MAX_MEMORY_SIZE covers form fields but not files, which Django would stream to a
+    temporary file first; this stops oversized uploads at the door with a readable page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.shortcuts import render
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MEYDAN_MAX_REQUEST_BYTES:
+            return render(request, "413.html", {"limit_mb": settings.MEYDAN_MAX_REQUEST_BYTES // 2**20}, status=413)
+        return self.get_response(request)

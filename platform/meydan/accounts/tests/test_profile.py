@@ -65,3 +65,14 @@ def test_saved_language_applies_after_login(client, make_user):
     client.force_login(make_user(preferred_language="fi"))
     response = client.get(PROFILE, HTTP_ACCEPT_LANGUAGE="en")
     assert response.context["LANGUAGE_CODE"] == "fi"
+
+
+def test_oversized_upload_is_refused_before_it_is_read(client, make_user, settings):
+    settings.MEYDAN_MAX_REQUEST_BYTES = 1024
+    client.force_login(make_user())
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("big.png", b"x" * 4096, content_type="image/png")
+    response = client.post("/organisations/apply/", {"name": "Big Logo Association", "logo": upload})
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
