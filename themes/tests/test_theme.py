@@ -76,3 +76,12 @@ def test_pages_load_nothing_from_other_hosts(client, home_site):
     for url in re.findall(r'(?:src|href)="([^"]+)"', page):
         assert not url.startswith(("http://", "https://", "//")) or "kadikoy" in url, url
     assert "script-src 'self'" in client.get("/")["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_the_theme_style_block_carries_the_nonce_the_policy_allows(client, home_site):
+    import re
+
+    response = client.get("/")
+    nonce = re.search(r'<style nonce="([^"]+)">', response.content.decode()).group(1)
+    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]

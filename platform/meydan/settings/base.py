@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 CORE_DIR = Path(__file__).resolve().parent.parent
@@ -235,7 +236,7 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'nonce'"],
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:"],
         "media-src": ["'self'", "https:"],
         "frame-src": ["'self'", "https:"],
