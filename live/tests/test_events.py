@@ -35,10 +35,9 @@ def test_rolled_back_change_leaves_no_event_and_no_gap():
 def test_broadcast_happens_only_after_commit(django_capture_on_commit_callbacks, monkeypatch):
     sent = []
     monkeypatch.setattr("live.events.broadcast", lambda topic, frame: sent.append((topic, frame)))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            live.publish("testopen.7", "comment.new", {"text": "merhaba"})
-            assert sent == []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        live.publish("testopen.7", "comment.new", {"text": "merhaba"})
+        assert sent == []
     assert len(callbacks) == 1
     topic, frame = sent[0]
     assert topic == "testopen.7"
