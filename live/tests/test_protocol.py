@@ -191,7 +191,10 @@ def echo_action():
     [
         ({"text": "hi", "ref": 1}, {"type": "ok", "ref": 1, "data": {"echo": "hi", "anonymous": True}}),
         ({"text": "hi", "times": 2}, {"type": "ok", "ref": None, "data": {"echo": "hihi", "anonymous": True}}),
-        ({"text": "refuse", "ref": "r"}, {"type": "error", "code": "closed", "detail": "Comments are closed.", "ref": "r"}),
+        (
+            {"text": "refuse", "ref": "r"},
+            {"type": "error", "code": "closed", "detail": "Comments are closed.", "ref": "r"},
+        ),
     ],
 )
 async def test_actions_run_and_answer(message, expected):
