@@ -20,7 +20,7 @@ async def test_same_origin_socket_answers_ping():
     connected, _ = await ws.connect()
     assert connected
     await ws.send_to(text_data=json.dumps({"type": "ping"}))
-    assert json.loads(await ws.receive_from()) == {"type": "pong"}
+    assert json.loads(await ws.receive_from()) == {"type": "pong", "ref": None}
     await ws.disconnect()
 
 
@@ -43,5 +43,5 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_usable(frame, code):
     error = json.loads(await ws.receive_from())
     assert error["type"] == "error" and error["code"] == code
     await ws.send_to(text_data=json.dumps({"type": "ping"}))
-    assert json.loads(await ws.receive_from()) == {"type": "pong"}
+    assert json.loads(await ws.receive_from()) == {"type": "pong", "ref": None}
     await ws.disconnect()
