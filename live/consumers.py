@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import actions, topics
+from .coalesce import coalesce
 from .events import events_after, last_sequences
 from .groups import topic_group
 
@@ -217,12 +218,12 @@ def _run_action(spec, user, data, language):
 
 def _add_viewer(topic, delta):
     key = viewer_key(topic)
-    if delta > 0 and cache.add(key, 1, timeout=None):
-        return
-    try:
-        cache.incr(key, delta)
-    except ValueError:
-        cache.set(key, max(delta, 0), timeout=None)
+    if not (delta > 0 and cache.add(key, 1, timeout=None)):
+        try:
+            cache.incr(key, delta)
+        except ValueError:
+            cache.set(key, max(delta, 0), timeout=None)
+    coalesce(topic, "viewers", "count", lambda: viewers(topic))
 
 
 def viewers(topic):

@@ -88,6 +88,8 @@ WSGI_APPLICATION = "meydan.wsgi.application"
 ASGI_APPLICATION = "meydan.asgi.application"
 # The websocket URL patterns are looked up by name so that the core never imports an app.
 MEYDAN_WEBSOCKET_URLPATTERNS = "live.routing.websocket_urlpatterns"
+# URL prefixes of the apps, included by meydan.urls (the core never imports an app).
+MEYDAN_APP_URLS = [("live/", "live.urls")]
 
 TEMPLATES = [
     {

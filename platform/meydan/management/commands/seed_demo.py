@@ -8,6 +8,7 @@ import sys
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from wagtail import hooks
 
 from meydan.accounts.models import Membership, Organisation, User
 from meydan.site_setup import ensure_home_site
@@ -43,6 +44,10 @@ class Command(BaseCommand):
         steps = [("home page", ensure_home_site)]
         steps += [(f"organisation {row[0]}", lambda row=row: self.organisation(*row)) for row in ORGANISATIONS]
         steps += [(f"user {row[0]}", lambda row=row: self.user(*row)) for row in USERS]
+        # Apps add their own demo content (a council session, a proposal space...) through this hook.
+        for seed in hooks.get_hooks("meydan_seed_demo"):
+            app = seed.__module__.split(".")[0]
+            steps.append((app, lambda seed=seed: seed(ensure_home_site(), self.municipality())))
         for number, (label, step) in enumerate(steps, start=1):
             with transaction.atomic():
                 step()
@@ -56,6 +61,9 @@ class Command(BaseCommand):
         bar = "#" * filled + "-" * (width - filled)
         end = "\n" if done == total or not sys.stdout.isatty() else "\r"
         self.stdout.write(f"[{bar}] {done}/{total} {label:<45}", ending=end)
+
+    def municipality(self):
+        return Organisation.objects.get(slug=ORGANISATIONS[0][0])
 
     def organisation(self, slug, name, kind, parent_slug, status):
         now = timezone.now()
