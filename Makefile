@@ -44,7 +44,6 @@ bench: $(STAMP_DEV)
 # Regenerate the catalogues after changing user-facing text, then translate and run `make messages` again.
 messages: $(STAMP_DEV)
 	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=build --ignore=node_modules
-	$(BIN)/python manage.py makemessages --all --no-obsolete -d djangojs --ignore=.venv --ignore=build
 	$(BIN)/python scripts/compile_messages.py
 
 check-messages: $(STAMP_DEV)
