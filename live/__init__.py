@@ -16,6 +16,6 @@ def publish(topic, type, payload):
 
 
 def coalesce(topic, type, key, compute):
-    from .coalesce import coalesce as _coalesce
+    from .coalescing import coalesce as _coalesce
 
     return _coalesce(topic, type, key, compute)

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import actions, topics
-from .coalesce import coalesce
+from .coalescing import coalesce
 from .events import events_after, last_sequences
 from .groups import topic_group
 

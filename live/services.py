@@ -12,7 +12,7 @@ from meydan.sanitize import render_plain
 
 from . import publish
 from .actions import Refused
-from .coalesce import coalesce
+from .coalescing import coalesce
 from .models import COMMENT_MAX_LENGTH, AgendaItem, CouncilSessionPage, LiveComment, Participant, Poll, PollAnswer
 from .rules import can_moderate_session, participation_refusal
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("meydan.accounts.urls")),
     path("organisations/", include("meydan.accounts.organisation_urls")),
+    path("notifications/", include("meydan.notifications.urls")),
     path("search/", views.search, name="search"),
 ]
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "daphne",
     "meydan",
     "meydan.accounts",
+    "meydan.notifications",
     "themes",
     "live",
     "proposals",
@@ -89,7 +90,7 @@ ASGI_APPLICATION = "meydan.asgi.application"
 # The websocket URL patterns are looked up by name so that the core never imports an app.
 MEYDAN_WEBSOCKET_URLPATTERNS = "live.routing.websocket_urlpatterns"
 # URL prefixes of the apps, included by meydan.urls (the core never imports an app).
-MEYDAN_APP_URLS = [("live/", "live.urls")]
+MEYDAN_APP_URLS = [("live/", "live.urls"), ("proposals/", "proposals.urls"), ("api/", "proposals.api_urls")]
 
 TEMPLATES = [
     {

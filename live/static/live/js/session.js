@@ -84,12 +84,18 @@ function moveAgenda(data) {
 function showResults(data) {
   let section = document.getElementById(`poll-${data.poll}`);
   if (!section) {
-    section = element("section", { class: "poll card", id: `poll-${data.poll}`, "data-poll": data.poll });
-    section.append(element("h3", {}, data.question));
+    section = element("section", {
+      class: "poll card",
+      id: `poll-${data.poll}`,
+      "data-poll": data.poll,
+      "aria-labelledby": `poll-${data.poll}-q`,
+    });
+    section.append(element("h3", { id: `poll-${data.poll}-q` }, data.question));
     const polls = document.getElementById("polls");
     polls.hidden = false;
     polls.querySelector("h2").after(section);
-    section.append(pollForm(data));
+    if (data.status !== "closed") section.append(pollForm(data));
+    section.append(resultsTable(data));
   }
   const rows = section.querySelectorAll("tr[data-option]");
   if (!rows.length) return;
@@ -103,7 +109,39 @@ function showResults(data) {
     const option = data.options[index];
     if (option) bar.setAttribute("width", Math.round((300 * option.votes) / (data.total || 1)));
   });
-  if (data.status === "closed") section.querySelector("form")?.remove();
+  if (data.status === "closed") {
+    section.querySelector("form")?.remove();
+    section.querySelector(".poll-results")?.removeAttribute("hidden");
+  }
+}
+
+// The same table as live/includes/poll_results.html, for a poll that opened while the page was open.
+// Like the server, it shows the results to moderators, and to others once they answered.
+function resultsTable(data) {
+  const box = element("div", { class: "poll-results", "data-results": data.poll });
+  if (!root.dataset.moderator && data.status !== "closed") box.hidden = true;
+  const table = element("table");
+  const head = element("tr");
+  head.append(
+    element("th", { scope: "col" }, strings.answer),
+    element("th", { scope: "col" }, strings.votes),
+    element("th", { scope: "col" }, "%"),
+  );
+  const body = element("tbody");
+  for (const option of data.options) {
+    const row = element("tr", { "data-option": option.id });
+    row.append(
+      element("th", { scope: "row" }, option.label),
+      element("td", { class: "votes" }, String(option.votes)),
+      element("td", { class: "share" }),
+    );
+    body.append(row);
+  }
+  const thead = element("thead");
+  thead.append(head);
+  table.append(element("caption", { class: "visually-hidden" }, data.question), thead, body);
+  box.append(table);
+  return box;
 }
 
 function pollForm(data) {
@@ -111,6 +149,7 @@ function pollForm(data) {
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (csrf) form.append(element("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrf.value }));
   const fieldset = element("fieldset");
+  fieldset.append(element("legend", {}, strings.yourAnswer));
   for (const option of data.options) {
     const id = `poll-${data.poll}-option-${option.id}`;
     const row = element("div");
@@ -118,7 +157,7 @@ function pollForm(data) {
     row.append(element("label", { for: id }, option.label));
     fieldset.append(row);
   }
-  form.append(fieldset, element("button", { type: "submit" }, "OK"));
+  form.append(fieldset, element("button", { type: "submit" }, strings.answer));
   form.addEventListener("submit", answerThroughSocket);
   return form;
 }
@@ -182,7 +221,10 @@ function answerThroughSocket(event) {
   const poll = Number(form.closest("[data-poll]").dataset.poll);
   client
     .request("poll.answer", { poll, option: Number(choice.value) })
-    .then(() => form.replaceWith(element("p", { role: "status" }, "✓")))
+    .then(() => {
+      form.closest("[data-poll]").querySelector(".poll-results")?.removeAttribute("hidden");
+      form.replaceWith(element("p", { role: "status" }, "✓"));
+    })
     .catch((error) => showFormError(form, error.detail));
 }
 document.querySelectorAll(".poll-form").forEach((form) => form.addEventListener("submit", answerThroughSocket));
