@@ -273,9 +273,10 @@ def merge_proposals(user, source, target, reason):
     Support.objects.bulk_create([Support(proposal=target, user_id=uid) for uid in supporters], ignore_conflicts=True)
     target.support_count = Support.objects.filter(proposal=target).count()
     target.save(update_fields=["support_count", "updated_at"])
-    source.merged_into = target
-    source.save(update_fields=["merged_into"])
-    _change_state(source, user, State.MERGED, note=reason, kind=ProposalEvent.Kind.MERGED)
+    from_state = source.state
+    source.state, source.merged_into = State.MERGED, target
+    source.save(update_fields=["state", "merged_into", "updated_at"])
+    _record(source, ProposalEvent.Kind.MERGED, user, note=reason, from_state=from_state, to_state=State.MERGED)
     _record(target, ProposalEvent.Kind.MERGED, user, note=reason)
     if target.support_count >= target.space.support_threshold:
         _reach_threshold(target, timezone.now())
