@@ -110,3 +110,12 @@ def client():
     from django.test import Client
 
     return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (theme settings, coalescing windows, viewer counts)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -16,6 +16,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+from wagtail.search.queryset import SearchableQuerySetMixin
 
 from meydan.sanitize import plain_text, render_html
 
@@ -134,6 +135,10 @@ class TaggedProposal(TaggedItemBase):
     content_object = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="tagged_items")
 
 
+class ProposalQuerySet(SearchableQuerySetMixin, models.QuerySet):
+    pass
+
+
 class Proposal(ClusterableModel, index.Indexed):
     class State(models.TextChoices):
         PUBLISHED = "published", _("Published")
@@ -178,6 +183,8 @@ class Proposal(ClusterableModel, index.Indexed):
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProposalQuerySet.as_manager()
 
     search_fields = [
         index.SearchField("title", boost=3),

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "themes",
     "live",
     "proposals",
+    "comments",
     "consultations",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -90,7 +91,12 @@ ASGI_APPLICATION = "meydan.asgi.application"
 # The websocket URL patterns are looked up by name so that the core never imports an app.
 MEYDAN_WEBSOCKET_URLPATTERNS = "live.routing.websocket_urlpatterns"
 # URL prefixes of the apps, included by meydan.urls (the core never imports an app).
-MEYDAN_APP_URLS = [("live/", "live.urls"), ("proposals/", "proposals.urls"), ("api/", "proposals.api_urls")]
+MEYDAN_APP_URLS = [
+    ("live/", "live.urls"),
+    ("proposals/", "proposals.urls"),
+    ("api/", "proposals.api_urls"),
+    ("comments/", "comments.urls"),
+]
 
 TEMPLATES = [
     {
@@ -105,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "themes.context_processors.theme",
             ],
         },
     },

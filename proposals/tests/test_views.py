@@ -1,0 +1,226 @@
+"""Proposal pages without JavaScript, hostile input, and SQL queries that stay flat."""
+
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from PIL import Image
+
+from proposals import services
+from proposals.models import Proposal
+
+pytestmark = pytest.mark.django_db
+
+
+def png(name="photo.png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def new_url(space):
+    return f"/proposals/spaces/{space.pk}/new/"
+
+
+def test_preview_then_publish_without_javascript(client, space, make_user, make_proposal):
+    make_proposal(title="Moda sahiline bisiklet yolu yapılsın")
+    client.force_login(make_user())
+    data = {"title": "Moda sahilinde bisiklet yolu", "body": "<p>Sahil boyunca bisiklet yolu</p>", "tags": "bisiklet"}
+    preview = client.post(new_url(space), data | {"preview": "1"})
+    content = preview.content.decode()
+    assert preview.status_code == 200 and "Similar proposals already exist" in content
+    assert "Moda sahiline bisiklet yolu yapılsın" in content
+    assert Proposal.objects.count() == 1
+    response = client.post(new_url(space), data | {"publish": "1", "image": png()})
+    proposal = Proposal.objects.latest("pk")
+    assert response.status_code == 302 and response.url == proposal.get_absolute_url()
+    assert proposal.image.name.endswith(".png") and "photo" not in proposal.image.name
+    assert proposal.tags.names()[0] == "bisiklet"
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"title": "", "body": "<p>x</p>"}, "title"),
+        ({"title": "x" * 151, "body": "<p>x</p>"}, "title"),
+        ({"title": "ok", "body": ""}, "body"),
+        ({"title": "ok", "body": "<p>x</p>", "category": "999999"}, "category"),
+        ({"title": "ok", "body": "<p>x</p>", "category": "abc"}, "category"),
+        ({"title": "ok", "body": "<p>x</p>", "district": "Atlantis"}, "district"),
+    ],
+)
+def test_bad_form_input_gets_400_and_stores_nothing(client, space, make_user, data, field):
+    client.force_login(make_user())
+    response = client.post(new_url(space), data | {"publish": "1"})
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert not Proposal.objects.exists()
+
+
+def test_a_fake_image_is_refused(client, space, make_user):
+    client.force_login(make_user())
+    fake = SimpleUploadedFile("x.jpg", b"GIF89a" + b"\0" * 100, content_type="image/jpeg")
+    response = client.post(new_url(space), {"title": "ok", "body": "<p>x</p>", "image": fake, "publish": "1"})
+    assert response.status_code == 400 and response.context["form"].errors["image"]
+    assert not Proposal.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, space):
+    response = client.post(new_url(space), {"title": "ok", "body": "<p>x</p>", "publish": "1"})
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_support_and_withdraw_through_forms(client, make_proposal, make_user):
+    proposal = make_proposal()
+    client.force_login(make_user())
+    assert client.post(f"/proposals/{proposal.pk}/support/").status_code == 302
+    again = client.post(f"/proposals/{proposal.pk}/support/")
+    assert again.status_code == 409 and "You already support this proposal." in again.content.decode()
+    assert client.post(f"/proposals/{proposal.pk}/unsupport/").status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.support_count == 0
+    assert client.get(f"/proposals/{proposal.pk}/support/").status_code == 405
+
+
+def test_forged_posts_to_other_peoples_proposals(client, make_proposal, make_user):
+    proposal = make_proposal()
+    client.force_login(make_user())
+    assert client.post(f"/proposals/{proposal.pk}/withdraw/").status_code == 403
+    assert client.post(f"/proposals/{proposal.pk}/edit/", {"title": "pwned", "body": "<p>x</p>"}).status_code == 404
+    assert client.post(f"/proposals/{proposal.pk}/answer/", {"state": "accepted", "text": "x"}).status_code == 403
+    assert client.post(f"/proposals/{proposal.pk}/moderate/", {"reason": "x", "hidden": "1"}).status_code == 403
+    assert client.post(f"/proposals/{proposal.pk}/merge/", {"target": proposal.pk, "reason": "x"}).status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.title != "pwned" and proposal.state == "published"
+
+
+def test_merged_proposal_redirects_to_its_target(client, make_proposal, space_moderator):
+    a, b = make_proposal(title="A"), make_proposal(title="B")
+    services.merge_proposals(space_moderator, b, a, "Aynı")
+    response = client.get(b.get_absolute_url())
+    assert response.status_code == 302 and response.url == a.get_absolute_url()
+
+
+def test_hidden_proposals_are_not_found_by_others(client, make_proposal, make_user, space_moderator):
+    author = make_user()
+    proposal = make_proposal(author=author)
+    services.moderate_proposal(space_moderator, proposal, hidden=True, reason="Spam")
+    assert client.get(proposal.get_absolute_url()).status_code == 404
+    client.force_login(author)
+    assert client.get(proposal.get_absolute_url()).status_code == 200
+
+
+def test_list_filters_and_sorts(client, space, make_proposal, make_user):
+    parks = space.categories.get(name="Parklar")
+    make_proposal(title="Park A", category=parks, district="Moda", tags=["yeşil"])
+    popular = make_proposal(title="Otobüs B")
+    services.support_proposal(make_user(), popular)
+    content = client.get(space.url, {"category": parks.pk}).content.decode()
+    assert "Park A" in content and "Otobüs B" not in content
+    assert "Otobüs B" not in client.get(space.url, {"tag": "yeşil"}).content.decode()
+    assert "Park A" not in client.get(space.url, {"district": "Kadıköy"}).content.decode()
+    ordered = client.get(space.url, {"sort": "supported"}).content.decode()
+    assert ordered.index("Otobüs B") < ordered.index("Park A")
+
+    def random_order():
+        content = client.get(space.url, {"sort": "random", "seed": "42"}).content.decode()
+        return sorted(("Park A", "Otobüs B"), key=content.index)
+
+    assert random_order() == random_order()
+    for hostile in (
+        {"category": "'; DROP TABLE x; --"},
+        {"sort": "<script>"},
+        {"page": "-1"},
+        {"seed": "abc"},
+        {"q": "x" * 5000},
+        {"state": "hidden"},
+    ):
+        assert client.get(space.url, hostile).status_code == 200
+
+
+def test_search_finds_by_words_in_the_description(client, space, make_proposal):
+    make_proposal(title="Gece aydınlatması", body="<p>Sokak lambaları yanmıyor</p>")
+    make_proposal(title="Bank", body="<p>Parka oturma bankı</p>")
+    content = client.get(space.url, {"q": "lambaları"}).content.decode()
+    assert "Gece aydınlatması" in content and ">Bank<" not in content
+
+
+def _list_queries(client, space):
+    client.get(space.url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(space.url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_list_page_queries_do_not_grow_with_page_size(client, space, make_proposal, make_user, monkeypatch):
+    from proposals import views
+
+    author = make_user()
+    for n in range(100):
+        make_proposal(
+            author=author, title=f"Öneri {n}", tags=["a", f"t{n}"], category=space.categories.first()
+        ) if n < 5 else None
+        if n >= 5:
+            Proposal.objects.create(space=space, author=author, title=f"Öneri {n}", body="<p>x</p>")
+    monkeypatch.setattr(views, "PAGE_SIZE", 10)
+    ten = _list_queries(client, space)
+    monkeypatch.setattr(views, "PAGE_SIZE", 100)
+    hundred = _list_queries(client, space)
+    assert ten == hundred, (ten, hundred)
+    assert hundred <= 10, hundred
+    client.force_login(make_user())
+    signed_in = _list_queries(client, space)
+    assert signed_in <= 12, signed_in  # + the session and the user
+
+
+def test_similar_endpoint(client, space, make_proposal):
+    existing = make_proposal(title="Kadıköy'de köpek parkı", body="<p>Sahipli köpekler için park</p>")
+    response = client.get(f"/proposals/spaces/{space.pk}/similar/", {"title": "Kadıköy köpek parkı"})
+    results = response.json()["results"]
+    assert results[0]["id"] == existing.pk
+    excluded = client.get(f"/proposals/spaces/{space.pk}/similar/", {"title": "köpek parkı", "exclude": existing.pk})
+    assert excluded.json()["results"] == []
+
+
+def test_awaiting_answer_marks_overdue(client, make_proposal):
+    from datetime import date, timedelta
+
+    proposal = make_proposal(title="Gecikmiş")
+    Proposal.objects.filter(pk=proposal.pk).update(
+        threshold_reached_at="2026-01-01T00:00Z", answer_due=date.today() - timedelta(days=1)
+    )
+    content = client.get("/proposals/awaiting-answer/").content.decode()
+    assert "Gecikmiş" in content and "Overdue" in content
+
+
+def test_open_data_exports_have_no_personal_data(client, space, make_proposal, make_user):
+    author = make_user(email="secret.person@example.org", display_name="Gizli Kişi")
+    make_proposal(author=author, title='=HYPERLINK("http://evil")')
+    csv_text = client.get(f"/proposals/spaces/{space.pk}/export.csv").content.decode("utf-8-sig")
+    data = json.loads(client.get(f"/proposals/spaces/{space.pk}/export.json").content)
+    api = client.get("/api/proposals/", {"space": space.pk}).json()
+    for text in (csv_text, json.dumps(data, ensure_ascii=False), json.dumps(api, ensure_ascii=False)):
+        assert "secret.person" not in text and "Gizli Kişi" not in text
+    assert "'=HYPERLINK" in csv_text
+    assert api["count"] == 1 and api["results"][0]["title"].startswith("=HYPERLINK")
+
+
+@pytest.mark.parametrize(
+    "params", [{"page": "0"}, {"page": "x"}, {"page_size": "1000"}, {"space": "x"}, {"state": "hidden"}]
+)
+def test_api_refuses_bad_parameters(client, params):
+    response = client.get("/api/proposals/", params)
+    assert response.status_code == 400 and "error" in response.json()
+
+
+def test_api_paginates(client, space, make_user):
+    author = make_user()
+    for n in range(5):
+        Proposal.objects.create(space=space, author=author, title=f"P{n}", body="<p>x</p>")
+    first = client.get("/api/proposals/", {"page_size": 2}).json()
+    assert first["count"] == 5 and len(first["results"]) == 2 and first["next"] and first["previous"] is None
+    assert client.get("/api/proposals/", {"page": 9}).status_code == 404
