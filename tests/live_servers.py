@@ -152,6 +152,17 @@ def _redis_address():
     return parts.hostname or "127.0.0.1", parts.port or 6379
 
 
+def redis_restart_unavailable():
+    """Why this machine cannot restart the Redis of REDIS_URL (None if it can)."""
+    import shutil
+
+    host, _ = _redis_address()
+    if host not in ("127.0.0.1", "localhost"):
+        return f"Redis at {host} is not local"
+    missing = [tool for tool in ("redis-cli", "redis-server") if shutil.which(tool) is None]
+    return f"{' and '.join(missing)} not found" if missing else None
+
+
 def redis_ping():
     host, port = _redis_address()
     try:

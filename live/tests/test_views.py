@@ -29,8 +29,16 @@ def test_page_shows_agenda_comments_and_a_working_form(client, live_session, res
     services.post_comment(resident, live_session, "Bütçe ne kadar?")
     client.force_login(resident)
     content = client.get(live_session.url).content.decode()
-    for fragment in ("Açılış", "Bütçe", "Park projesi", "Bütçe ne kadar?", 'id="comment-form"', "Refresh comments",
-                     f'data-topic="session.{live_session.pk}"', 'type="module"'):
+    for fragment in (
+        "Açılış",
+        "Bütçe",
+        "Park projesi",
+        "Bütçe ne kadar?",
+        'id="comment-form"',
+        "Refresh comments",
+        f'data-topic="session.{live_session.pk}"',
+        'type="module"',
+    ):
         assert fragment in content
 
 
@@ -44,8 +52,13 @@ def test_posting_without_javascript(client, live_session, resident):
 
 @pytest.mark.parametrize(
     ("data", "status"),
-    [({"text": ""}, 400), ({"text": "x" * 1001}, 400), ({"text": "ok", "parent": "abc"}, 400),
-     ({"text": "ok", "parent": "999999"}, 404), ({}, 400)],
+    [
+        ({"text": ""}, 400),
+        ({"text": "x" * 1001}, 400),
+        ({"text": "ok", "parent": "abc"}, 400),
+        ({"text": "ok", "parent": "999999"}, 404),
+        ({}, 400),
+    ],
 )
 def test_bad_comments_get_a_clear_4xx(client, live_session, resident, data, status):
     services.post_comment(resident, live_session, "kept")
@@ -122,8 +135,9 @@ def test_replay_filters_by_agenda_item_and_seeks_the_video(client, live_session,
 def make_other(user):
     from meydan.accounts.models import User
 
-    return User.objects.create_user(email=f"other-{user.pk}@example.org", password="x-long-password",
-                                    email_confirmed_at=user.email_confirmed_at)
+    return User.objects.create_user(
+        email=f"other-{user.pk}@example.org", password="x-long-password", email_confirmed_at=user.email_confirmed_at
+    )
 
 
 def test_page_queries_do_not_grow_with_comments(client, live_session, resident, make_user):
@@ -142,6 +156,7 @@ def test_page_queries_do_not_grow_with_comments(client, live_session, resident, 
 
 # Console -----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("who", ["anonymous", "resident"])
 def test_console_is_invisible_to_others(client, live_session, resident, who):
     if who == "resident":
@@ -158,13 +173,20 @@ def test_console_runs_the_session(client, council_session, moderator, resident):
     assert client.post(action_url(council_session, "start")).status_code == 302
     item = council_session.agenda_items.last()
     assert client.post(action_url(council_session, "advance"), {"item": item.pk}).status_code == 302
-    response = client.post(action_url(council_session, "open-poll"),
-                           {"question": "Park?", "option_1": "Evet", "option_2": "Hayır"})
+    response = client.post(
+        action_url(council_session, "open-poll"), {"question": "Park?", "option_1": "Evet", "option_2": "Hayır"}
+    )
     assert response.status_code == 302
     comment = services.post_comment(resident, council_session, "spam")
-    assert client.post(action_url(council_session, "hide"), {"comment": comment.pk, "reason": "Spam"}).status_code == 302
-    assert client.post(action_url(council_session, "settings"),
-                       {"comments_open": "on", "slow_mode_seconds": "10"}).status_code == 302
+    assert (
+        client.post(action_url(council_session, "hide"), {"comment": comment.pk, "reason": "Spam"}).status_code == 302
+    )
+    assert (
+        client.post(
+            action_url(council_session, "settings"), {"comments_open": "on", "slow_mode_seconds": "10"}
+        ).status_code
+        == 302
+    )
     assert client.post(action_url(council_session, "end")).status_code == 302
     council_session.refresh_from_db()
     comment.refresh_from_db()

@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import FLAG_TEXT_MAX_LENGTH, REASON_MAX_LENGTH, TEXT_MAX_LENGTH, Alignment, CommentFlag
+
+
+class PlainTextField(forms.CharField):
+    """Browsers send line breaks as CRLF but count them as one character against `maxlength`:
+    normalise before the length is checked, so that a text the browser accepted is accepted here."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+class CommentForm(forms.Form):
+    text = PlainTextField(
+        label=_("Your comment"),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX_LENGTH}),
+        help_text=_("Plain text, at most 2,000 characters. Links are shown as links."),
+        error_messages={"required": _("Write something before sending.")},
+    )
+    alignment = forms.ChoiceField(
+        label=_("Your position"),
+        choices=Alignment.choices,
+        initial=Alignment.NEUTRAL,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose for, against or neutral.")},
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class EditForm(CommentForm):
+    parent = None
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with this comment?"),
+        choices=CommentFlag.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a reason for the report.")},
+    )
+    text = PlainTextField(
+        label=_("Details (optional)"),
+        max_length=FLAG_TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": FLAG_TEXT_MAX_LENGTH}),
+        help_text=_("Only the moderators see your report."),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (shown to the author)"),
+        max_length=REASON_MAX_LENGTH,
+        error_messages={"required": _("Give a reason; the author will see it.")},
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
