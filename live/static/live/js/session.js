@@ -94,9 +94,12 @@ function showResults(data) {
     const polls = document.getElementById("polls");
     polls.hidden = false;
     polls.querySelector("h2").after(section);
-    if (data.status !== "closed") section.append(pollForm(data));
+    // Only people who may take part get a form, as on the server-rendered page.
+    if (data.status !== "closed" && root.dataset.participant) section.append(pollForm(data));
     section.append(resultsTable(data));
   }
+  const total = section.querySelector(".poll-results .total");
+  if (total) total.textContent = data.total;
   const rows = section.querySelectorAll("tr[data-option]");
   if (!rows.length) return;
   for (const option of data.options) {
@@ -140,7 +143,9 @@ function resultsTable(data) {
   const thead = element("thead");
   thead.append(head);
   table.append(element("caption", { class: "visually-hidden" }, data.question), thead, body);
-  box.append(table);
+  const summary = element("p", {}, `${strings.answers}: `);
+  summary.append(element("span", { class: "total" }, String(data.total)));
+  box.append(summary, table);
   return box;
 }
 
