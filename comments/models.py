@@ -159,3 +159,11 @@ class CommentFlag(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.comment_id}"
+
+    def save(self, *args, **kwargs):
+        # Resolved in the admin: record when (the services set it themselves with update()).
+        if self.status == FlagStatus.RESOLVED and self.resolved_at is None:
+            self.resolved_at = timezone.now()
+        elif self.status == FlagStatus.OPEN:
+            self.resolved_at = None
+        super().save(*args, **kwargs)

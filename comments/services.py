@@ -174,7 +174,7 @@ def _check_rate(user, now):
 
 
 def _locked(comment):
-    return Comment.objects.select_for_update().select_related("author").get(pk=comment.pk)
+    return Comment.objects.select_for_update(of=("self",)).select_related("author").get(pk=comment.pk)
 
 
 def _publish(registration, target, type, payload):

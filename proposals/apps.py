@@ -7,8 +7,6 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Proposals")
 
     def ready(self):
-        from live import topics
+        from . import handlers
 
-        from .handlers import can_follow_proposal
-
-        topics.register("proposal", can_follow_proposal)
+        handlers.register()

@@ -24,6 +24,7 @@ from meydan.sanitize import plain_text
 
 STEM_LENGTH = 5
 TRIGRAM_WEIGHT = 0.5  # stems carry the meaning; trigrams only bridge spelling variants
+TRIGRAM_PREFIX = 8
 TITLE_WEIGHT = 2  # the title counts twice: it names the proposal, the body may wander
 THRESHOLD = 0.3
 RELATIVE_THRESHOLD = 0.6
@@ -36,22 +37,22 @@ APOSTROPHE_SUFFIX = re.compile(r"(?<=\w)['’]\w+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|blockquote|div|h[1-6]|pre|hr|td|th|tr)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
-_STOP_WORDS = (
-    [
-        "ve", "veya", "ile", "için", "bir", "bu", "şu", "o", "da", "de", "ki", "mi", "mı", "mu", "mü", "ne", "daha",
-        "çok", "en", "gibi", "olarak", "olan", "olsun", "ama", "fakat", "her", "tüm", "bütün", "yeni", "lütfen",
-        "rica", "ederim", "istiyoruz", "istiyorum", "öneri", "öneriyorum", "önerisi", "the", "a", "an", "and", "or",
-        "of", "to", "in", "on", "for", "with", "at", "by", "from", "is", "are", "be", "should", "we", "i", "our",
-        "please", "new", "proposal", "more", "some", "this", "that", "it", "as",
-    ]
+_CODE_TAG = re.compile(r"<(?:script|style)", re.IGNORECASE)
+_STOP_WORD_TEXT = (
+    """
+    ve veya ile için bir bu şu o da de ki mi mı mu mü ne daha çok en gibi olarak olan olsun ama fakat her tüm bütün
+    yeni lütfen rica ederim istiyoruz istiyorum öneri öneriyorum önerisi
+    the a an and or of to in on for with at by from is are be should we i our please new proposal more some this
+    that it as
+    """
     # How a request is phrased, not what it asks for.
-    + [
-        "yapılsın", "yapılması", "yapılmalı", "yapılmasını", "edilsin", "edilmesi", "edilmeli", "konulsun",
-        "konulması", "verilsin", "verilmesi", "açılsın", "kurulsun", "olması", "olmalı", "var", "yok", "diye",
-        "install", "add", "build", "need", "needs", "make", "put", "there", "have", "has", "no", "not", "too", "so",
-        "can", "could", "would", "every", "they", "them", "their", "us", "my",
-    ]
+    """
+    yapılsın yapılması yapılmalı yapılmasını edilsin edilmesi edilmeli konulsun konulması verilsin verilmesi açılsın
+    kurulsun olması olmalı var yok diye
+    install add build need needs make put there have has no not too so can could would every they them their us my
+    """
 )
+_STOP_WORDS = _STOP_WORD_TEXT.split()
 
 
 def fold(text):
@@ -72,25 +73,28 @@ def _text(body):
         return ""
     if "<" not in body and "&" not in body:
         return body
-    if "<script" in body.lower() or "<style" in body.lower():
+    if _CODE_TAG.search(body):
         return plain_text(body)
     return html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", body)))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=20_000)
 def _word_terms(word):
-    """A word's terms: its stem and its character trigrams (with the word's edges as spaces)."""
-    padded = f" {word} "
+    """A folded word's terms: its stem, and the trigrams of its first TRIGRAM_PREFIX letters (with the
+    word's edges as spaces; suffixes come last in Turkish and English, and their trigrams mostly match
+    unrelated words). Nothing for stop words, numbers and single letters."""
+    if len(word) < 2 or word in STOP_WORDS or word.isdigit():
+        return ()
+    padded = f" {word} "[: TRIGRAM_PREFIX + 1]
     return (word[:STEM_LENGTH], *(f"#{padded[i : i + 3]}" for i in range(len(padded) - 2)))
 
 
 def _words(text):
-    text = APOSTROPHE_SUFFIX.sub("", fold(text))
-    return [word for word in WORD.findall(text) if len(word) > 1 and word not in STOP_WORDS and not word.isdigit()]
+    return WORD.findall(APOSTROPHE_SUFFIX.sub("", fold(text)))
 
 
 def features(title, body=""):
-    """Term counts: five-letter stems as they are, character trigrams prefixed with '#'."""
+    """Term counts: stems as they are, character trigrams prefixed with '#'."""
     words = _words(title) * TITLE_WEIGHT + _words(_text(body)[:BODY_CHARS])
     return Counter(chain.from_iterable(map(_word_terms, words)))
 
@@ -104,6 +108,17 @@ class _SublinearTf(dict):
 
 
 _TF = _SublinearTf()
+
+
+class _SquaredTf(dict):
+    """(1 + ln(n))², remembered."""
+
+    def __missing__(self, n):
+        self[n] = value = _TF[n] ** 2
+        return value
+
+
+_TF_SQUARED = _SquaredTf()
 
 
 def rank(title, body, candidates, limit=LIMIT, threshold=THRESHOLD):
@@ -122,14 +137,13 @@ def rank(title, body, candidates, limit=LIMIT, threshold=THRESHOLD):
         term: (math.log(total / (1 + n)) + 1) * (TRIGRAM_WEIGHT if term[0] == "#" else 1.0)
         for term, n in frequency.items()
     }
-    default = math.log(total) + 1
+    # A query term no candidate has adds nothing to any score: it gets the smallest idf, 1, so that a
+    # new place name or a typo does not push the duplicate under the threshold.
     query_vector = {
-        term: _TF[n] * weight.get(term, default * (TRIGRAM_WEIGHT if term[0] == "#" else 1.0))
-        for term, n in query.items()
+        term: _TF[n] * weight.get(term, TRIGRAM_WEIGHT if term[0] == "#" else 1.0) for term, n in query.items()
     }
     query_norm = math.sqrt(sum(value * value for value in query_vector.values()))
     squared = {term: value * value for term, value in weight.items()}
-    tf_squared = _SquaredTf()
     scores = []
     for pk, counts in documents:
         shared = query_vector.keys() & counts.keys()
@@ -137,7 +151,7 @@ def rank(title, body, candidates, limit=LIMIT, threshold=THRESHOLD):
             continue
         dot = sum(query_vector[term] * _TF[counts[term]] * weight[term] for term in shared)
         # The candidate's norm, summed in C: these maps run over every term of every candidate.
-        norm = math.sqrt(sum(map(mul, map(tf_squared.__getitem__, counts.values()), map(squared.__getitem__, counts))))
+        norm = math.sqrt(sum(map(mul, map(_TF_SQUARED.__getitem__, counts.values()), map(squared.__getitem__, counts))))
         score = dot / (query_norm * norm)
         if score >= threshold:
             scores.append((pk, round(score, 4)))
@@ -146,12 +160,6 @@ def rank(title, body, candidates, limit=LIMIT, threshold=THRESHOLD):
         floor = scores[0][1] * RELATIVE_THRESHOLD
         scores = [item for item in scores if item[1] >= floor]
     return scores[:limit]
-
-
-class _SquaredTf(dict):
-    def __missing__(self, n):
-        self[n] = value = _TF[n] ** 2
-        return value
 
 
 def similar_proposals(space, title, body="", exclude=None, limit=LIMIT):

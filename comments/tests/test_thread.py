@@ -209,3 +209,14 @@ def test_queries_do_not_grow_with_the_comments(target, other_target, alice, bob,
     assert small_count == large_count, (small_count, large_count)
     assert large_count <= 6
     print(f"\nthread queries ({reader_kind}): 10 comments -> {small_count}, 500 comments -> {large_count}")
+
+
+def test_thread_html_is_well_formed(target, alice, bob, moderator):
+    import html5lib
+
+    top = services.post_comment(alice, target, "Top\n\nwith https://example.org")
+    services.post_comment(bob, target, "Reply", parent_id=top.pk)
+    deleted = services.post_comment(bob, target, "gone")
+    services.delete_comment(bob, deleted)
+    for reader in (None, alice, bob, moderator):
+        html5lib.HTMLParser(strict=True).parseFragment(render(target, reader, {"reply": str(top.pk)}))

@@ -224,3 +224,46 @@ def test_api_paginates(client, space, make_user):
     first = client.get("/api/proposals/", {"page_size": 2}).json()
     assert first["count"] == 5 and len(first["results"]) == 2 and first["next"] and first["previous"] is None
     assert client.get("/api/proposals/", {"page": 9}).status_code == 404
+
+
+def test_discussion_on_a_proposal(client, make_proposal, make_user):
+    from comments.models import Comment
+
+    proposal = make_proposal()
+    client.force_login(make_user())
+    url = proposal.get_absolute_url()
+    content = client.get(url).content.decode()
+    assert 'id="comment-form"' in content
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(Proposal)
+    response = client.post(f"/comments/{ct.pk}/{proposal.pk}/post/",
+                           {"text": "Katılıyorum <script>x</script>", "alignment": "for", "next": url})
+    assert response.status_code == 302
+    assert Comment.objects.get().alignment == "for"
+    content = client.get(url).content.decode()
+    assert "Katılıyorum" in content and "<script>x" not in content
+
+
+def test_detail_queries_do_not_grow_with_comments(client, make_proposal, make_user):
+    from comments.models import Comment
+
+    proposal = make_proposal()
+    author = make_user()
+    client.force_login(make_user())
+
+    def add(n):
+        rows = [Comment(target=proposal, author=author, text=f"c{i}") for i in range(n)]
+        Comment.objects.bulk_create(rows)
+
+    def queries():
+        client.get(proposal.get_absolute_url())
+        with CaptureQueriesContext(connection) as captured:
+            client.get(proposal.get_absolute_url())
+        return len(captured)
+
+    add(10)
+    ten = queries()
+    add(490)
+    five_hundred = queries()
+    assert ten == five_hundred, (ten, five_hundred)
