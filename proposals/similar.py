@@ -11,7 +11,6 @@ related ones behind it are left out. proposals/tests/test_similar.py measures re
 a labelled Turkish/English set; change the constants only together with that test.
 """
 
-import html
 import math
 import re
 import unicodedata
@@ -20,7 +19,7 @@ from functools import lru_cache
 from itertools import chain
 from operator import mul
 
-from meydan.sanitize import plain_text
+from meydan.sanitize import indexable_text
 
 STEM_LENGTH = 5
 TRIGRAM_WEIGHT = 0.5  # stems carry the meaning; trigrams only bridge spelling variants
@@ -35,9 +34,6 @@ WORD = re.compile(r"\w+", re.UNICODE)
 # A Turkish suffix on a proper noun follows an apostrophe: Kadıköy'den, Salı Pazarı'na.
 APOSTROPHE_SUFFIX = re.compile(r"(?<=\w)['’]\w+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|blockquote|div|h[1-6]|pre|hr|td|th|tr)\b[^>]*>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
-_CODE_TAG = re.compile(r"<(?:script|style)", re.IGNORECASE)
 _STOP_WORD_TEXT = (
     """
     ve veya ile için bir bu şu o da de ki mi mı mu mü ne daha çok en gibi olarak olan olsun ama fakat her tüm bütün
@@ -66,16 +62,7 @@ STOP_WORDS = frozenset(fold(word) for word in _STOP_WORDS)
 
 
 def _text(body):
-    """Plain text of a body. Stored bodies are clean_html output, where every "<" of the text is
-    escaped, so stripping tags is exact and far cheaper than parsing 2,000 bodies per keystroke; the
-    text feeds only the similarity vector, never a page. Anything else goes through plain_text."""
-    if not body:
-        return ""
-    if "<" not in body and "&" not in body:
-        return body
-    if _CODE_TAG.search(body):
-        return plain_text(body)
-    return html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", body)))
+    return indexable_text(body)
 
 
 @lru_cache(maxsize=20_000)

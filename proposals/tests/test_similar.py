@@ -89,22 +89,24 @@ def test_title_alone_already_finds_most_duplicates():
 
 def test_rank_is_fast_enough_for_2000_candidates():
     """The form asks on every pause in typing; a space holds at most CANDIDATE_LIMIT (2,000) candidates.
-    Bodies here are the pool's (1–3 sentences). The bound asserted is loose (shared CI machines); the
-    printed figure is what to watch, aimed under 200 ms."""
+    Bodies here are the pool's (one to three sentences, two per candidate). CPU time is what rank()
+    costs; wall time also shows how busy the machine is. The bound asserted is loose (shared CI
+    machines): the printed figures are what to watch, aimed under 200 ms."""
     candidates = [
         (number, f"{item['title']} {number}", f"<p>{item['body']}</p><p>{POOL[(number * 7) % len(POOL)]['body']}</p>")
         for number, item in enumerate(POOL * (2000 // len(POOL) + 1))
     ][:2000]
     query = QUERIES[0]
-    best = min(_timed(lambda: rank(query["title"], query["body"], candidates)) for _ in range(5))
-    print(f"\nrank() over {len(candidates)} candidates: {best * 1000:.0f} ms (best of 5)")
-    assert best < 0.5, f"{best * 1000:.0f} ms"
+    runs = [_timed(lambda: rank(query["title"], query["body"], candidates)) for _ in range(5)]
+    cpu, wall = min(cpu for cpu, _wall in runs), min(wall for _cpu, wall in runs)
+    print(f"\nrank() over {len(candidates)} candidates: {cpu * 1000:.0f} ms CPU, {wall * 1000:.0f} ms wall (best of 5)")
+    assert cpu < 0.5, f"{cpu * 1000:.0f} ms"
 
 
 def _timed(call):
-    start = time.perf_counter()
+    cpu, wall = time.process_time(), time.perf_counter()
     call()
-    return time.perf_counter() - start
+    return time.process_time() - cpu, time.perf_counter() - wall
 
 
 def test_rank_respects_limit_and_threshold():

@@ -303,3 +303,14 @@ def test_plain_text_is_unescaped_text_for_autoescaping_templates():
     # the template that prints it must escape it (Django does by default).
     assert plain_text("&lt;script&gt;x&lt;/script&gt;") == "<script>x</script>"
     assert not isinstance(plain_text("<p>x</p>"), SafeString)
+
+
+def test_indexable_text_of_cleaned_html_matches_plain_text():
+    from meydan.sanitize import clean_html, indexable_text
+
+    samples = ["<p>Çocuk <strong>parkı</strong></p><p>Moda &amp; Kadıköy</p>", "düz metin", "",
+               "<ul><li>bir</li><li>iki</li></ul>", "<p>1 &lt; 2 &gt; 0</p>"]
+    for sample in samples:
+        cleaned = clean_html(sample)
+        assert " ".join(indexable_text(cleaned).split()) == " ".join(plain_text(cleaned).split())
+    assert "alert" not in indexable_text("<p>x</p><script>alert(1)</script>")
