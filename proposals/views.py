@@ -181,6 +181,19 @@ def _refused(request, proposal, refused, **extra):
 # Writing -----------------------------------------------------------------------------------------------
 
 
+def popular_tags(space, limit=20):
+    """The space's most used tags, offered while writing so that people reuse them."""
+    from django.db.models import Count
+    from taggit.models import Tag
+
+    return list(
+        Tag.objects.filter(proposals_taggedproposal_items__content_object__space=space)
+        .annotate(uses=Count("proposals_taggedproposal_items"))
+        .order_by("-uses", "name")
+        .values_list("name", flat=True)[:limit]
+    )
+
+
 @login_required
 def create(request, space_pk):
     space = get_object_or_404(ProposalSpacePage.objects.live().public(), pk=space_pk)
@@ -190,6 +203,7 @@ def create(request, space_pk):
         "space": space,
         "form": form,
         "refusal": eligibility_refusal(request.user, space.who_may_propose),
+        "popular_tags": popular_tags(space),
     }
     if request.method != "POST":
         return TemplateResponse(request, "proposals/form.html", context)
@@ -226,7 +240,8 @@ def edit(request, pk):
     form = ProposalForm(
         request.POST or None, request.FILES or None, initial=initial, space=proposal.space, user=request.user
     )
-    context = {"page": proposal.space, "space": proposal.space, "form": form, "proposal": proposal}
+    context = {"page": proposal.space, "space": proposal.space, "form": form, "proposal": proposal,
+               "popular_tags": popular_tags(proposal.space)}
     if request.method != "POST":
         return TemplateResponse(request, "proposals/form.html", context)
     if not form.is_valid():

@@ -267,3 +267,11 @@ def test_detail_queries_do_not_grow_with_comments(client, make_proposal, make_us
     add(490)
     five_hundred = queries()
     assert ten == five_hundred, (ten, five_hundred)
+
+
+def test_form_suggests_the_spaces_existing_tags(client, space, make_proposal, make_user):
+    make_proposal(tags=["bisiklet", "sahil"])
+    make_proposal(title="Bisiklet parkı", tags=["bisiklet"])
+    client.force_login(make_user())
+    content = client.get(f"/proposals/spaces/{space.pk}/new/").content.decode()
+    assert content.index('data-tag="bisiklet"') < content.index('data-tag="sahil"')

@@ -37,3 +37,14 @@ function schedule() {
 
 title?.addEventListener("input", schedule);
 body?.addEventListener("input", schedule);
+
+// Suggested tags: a click adds the tag to the field (without JavaScript, the list is a reminder).
+const tagsField = form?.querySelector("[name=tags]");
+document.querySelectorAll("#tag-suggestions [data-tag]").forEach((button) =>
+  button.addEventListener("click", () => {
+    const tags = tagsField.value.split(",").map((tag) => tag.trim()).filter(Boolean);
+    if (!tags.includes(button.dataset.tag)) tags.push(button.dataset.tag);
+    tagsField.value = tags.join(", ");
+    tagsField.focus();
+  }),
+);

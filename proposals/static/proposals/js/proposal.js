@@ -5,6 +5,21 @@ import { LiveClient } from "../../live/js/live-client.js";
 const root = document.getElementById("proposal");
 const count = document.getElementById("support-count");
 const progress = document.getElementById("support-progress");
+
+// Once a form of this page is sent, its response shows the new state (with the message about it): a
+// reload now would cancel that navigation, e.g. when the event is the sender's own support or answer.
+let submitting = false;
+document.addEventListener("submit", (event) => {
+  if (!event.defaultPrevented) submitting = true;
+});
+window.addEventListener("pageshow", () => {
+  submitting = false;
+});
+
+function reload() {
+  if (!submitting) window.location.reload();
+}
+
 const thread = document.querySelector("[data-comments-target]");
 const list = thread?.querySelector("[data-comment-list]");
 const strings = document.getElementById("proposal-strings")?.dataset || {};
@@ -63,8 +78,8 @@ client.subscribe(root.dataset.topic, root.dataset.since, {
     else if (type === "comments.deleted") placeholder(data, strings.deleted);
     else if (type === "comments.hidden") placeholder(data, strings.hidden);
     else if (type === "proposal.timeline" && ["answered", "threshold", "state", "merged"].includes(data.kind)) {
-      window.location.reload();
+      reload();
     }
   },
-  onReset: () => window.location.reload(),
+  onReset: reload,
 });
