@@ -26,16 +26,28 @@ def _push(topic, type, key, compute):
     send_ephemeral(topic, {"type": "value", "event": type, "key": key, "data": compute()})
 
 
+def _start_timer(topic, type, key, compute):
+    timer = threading.Timer(WINDOW_SECONDS, _trailing, args=(topic, type, key, compute))
+    timer.daemon = True
+    timer.start()
+
+
 def _trailing(topic, type, key, compute):
+    """End of a window: push the latest value if anything changed in it, and keep the window open for
+    one more interval, so that steady load gives one push per interval rather than two."""
     window, dirty = _keys(topic, type, key)
     try:
         if cache.get(dirty):
             cache.delete(dirty)
+            cache.set(window, 1, timeout=WINDOW_SECONDS * 8)
             _push(topic, type, key, compute)
+            _start_timer(topic, type, key, compute)
+            return
+        cache.delete(window)
     except Exception:  # a lost trailing update is corrected by the next one; never crash the timer
         logger.exception("coalesced push for %s failed", topic)
-    finally:
         cache.delete(window)
+    finally:
         close_old_connections()
 
 
@@ -43,9 +55,7 @@ def _schedule(topic, type, key, compute):
     window, dirty = _keys(topic, type, key)
     if cache.add(window, 1, timeout=WINDOW_SECONDS * 8):
         _push(topic, type, key, compute)
-        timer = threading.Timer(WINDOW_SECONDS, _trailing, args=(topic, type, key, compute))
-        timer.daemon = True
-        timer.start()
+        _start_timer(topic, type, key, compute)
     else:
         cache.set(dirty, 1, timeout=WINDOW_SECONDS * 8)
 

@@ -276,7 +276,7 @@ def _close_poll(poll, now):
 @transaction.atomic
 def close_poll(user, poll):
     _require_moderator(user, poll.session)
-    poll = Poll.objects.select_for_update().select_related("session").get(pk=poll.pk)
+    poll = Poll.objects.select_for_update(of=("self",)).select_related("session").get(pk=poll.pk)
     if poll.status != Poll.Status.OPEN:
         raise Refused("bad_state", _("This poll is already closed."))
     _close_poll(poll, timezone.now())

@@ -107,7 +107,7 @@ def create_proposal(user, space, *, image=None, **fields):
 
 @transaction.atomic
 def edit_proposal(user, proposal, *, image=None, remove_image=False, **fields):
-    proposal = Proposal.objects.select_for_update().select_related("space").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("space").get(pk=proposal.pk)
     if proposal.author_id != user.pk:
         raise ProposalRefused("forbidden", _("Only the author may edit a proposal."))
     if proposal.state != State.PUBLISHED or proposal.support_count > 0:
@@ -146,7 +146,9 @@ def withdraw_proposal(user, proposal):
 
 @transaction.atomic
 def moderate_proposal(user, proposal, *, hidden, reason):
-    proposal = Proposal.objects.select_for_update().select_related("space__municipality").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",)).select_related("space__municipality").get(pk=proposal.pk)
+    )
     if not can_moderate_space(user, proposal.space):
         raise ProposalRefused("forbidden", _("Only the space's moderators may do this."))
     reason = (reason or "").strip()
@@ -225,7 +227,7 @@ def _people_to_tell(proposal):
 @transaction.atomic
 def answer_proposal(user, proposal, *, state, text):
     proposal = (
-        Proposal.objects.select_for_update()
+        Proposal.objects.select_for_update(of=("self",))
         .select_related("space__municipality", "category__department")
         .get(pk=proposal.pk)
     )
@@ -258,7 +260,7 @@ def answer_proposal(user, proposal, *, state, text):
 def merge_proposals(user, source, target, reason):
     """Merge `source` (B) into `target` (A): B's supporters support A, each counted once."""
     ids = sorted([source.pk, target.pk])
-    locked = Proposal.objects.select_for_update().select_related("space__municipality").in_bulk(ids)
+    locked = Proposal.objects.select_for_update(of=("self",)).select_related("space__municipality").in_bulk(ids)
     source, target = locked[source.pk], locked[target.pk]
     if not can_moderate_space(user, target.space):
         raise ProposalRefused("forbidden", _("Only the space's moderators may merge proposals."))
