@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import check_for_language
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 from wagtail.models import Page
@@ -9,9 +10,13 @@ from wagtail.models import Page
 SEARCH_MAX_LENGTH = 200
 
 
+@csrf_exempt
 @require_POST
 def set_language(request):
-    """Django's language switcher, which also remembers the choice on the signed-in user's profile."""
+    """Django's language switcher, which also remembers the choice on the signed-in user's profile.
+
+    It is exempt from CSRF so that anonymous pages carry no token and can be cached whole: a forged
+    request could only switch someone's interface language (see docs/decisions/0004)."""
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and check_for_language(language) and language in dict(settings.LANGUAGES):

@@ -159,6 +159,7 @@ def _list_queries(client, space):
 def test_list_page_queries_do_not_grow_with_page_size(client, space, make_proposal, make_user, monkeypatch):
     from proposals import views
 
+    monkeypatch.setattr(views, "_cacheable", lambda request: False)  # measure the real work
     author = make_user()
     for n in range(100):
         make_proposal(
@@ -275,3 +276,22 @@ def test_form_suggests_the_spaces_existing_tags(client, space, make_proposal, ma
     client.force_login(make_user())
     content = client.get(f"/proposals/spaces/{space.pk}/new/").content.decode()
     assert content.index('data-tag="bisiklet"') < content.index('data-tag="sahil"')
+
+
+def test_anonymous_list_is_cached_briefly_and_refreshed_by_changes(client, space, make_proposal):
+    make_proposal(title="İlk öneri")
+    client.get(space.url)
+    with CaptureQueriesContext(connection) as cached:
+        assert "İlk öneri" in client.get(space.url).content.decode()
+    assert not any('"proposals_proposal"."title"' in q["sql"] for q in cached.captured_queries)
+    make_proposal(title="İkinci öneri")
+    assert "İkinci öneri" in client.get(space.url).content.decode()
+
+
+def test_signed_in_people_never_get_the_cached_page(client, space, make_proposal, make_user):
+    make_proposal(title="Öneri")
+    client.get(space.url)
+    user = make_user()
+    client.force_login(user)
+    content = client.get(space.url).content.decode()
+    assert "My profile" in content and "Log out" in content

@@ -47,7 +47,8 @@ def test_theme_settings_shape_every_page(client, home_site):
     theme.save()
     page = client.get("/").content.decode()
     assert "Kadıköy Katılım" in page
-    assert "--primary: #0b5345" in page
+    assert "/theme.css?v=0b5345" in page
+    assert "--primary: #0b5345" in client.get("/theme.css").content.decode()
     assert 'href="https://kadikoy.example/kvkk"' in page
     assert "katilim@kadikoy.example" in page
 
@@ -56,8 +57,7 @@ def test_theme_settings_shape_every_page(client, home_site):
 def test_a_colour_stored_behind_the_validator_cannot_break_out(client, home_site):
     theme = ThemeSettings.for_site(Site.objects.get(is_default_site=True))
     ThemeSettings.objects.filter(pk=theme.pk).update(primary_colour="x</style><script>alert(1)</script>"[:7])
-    page = client.get("/").content.decode()
-    assert "--primary: #1d4e89" in page
+    assert "--primary: #1d4e89" in client.get("/theme.css").content.decode()
 
 
 @pytest.mark.django_db
@@ -79,9 +79,9 @@ def test_pages_load_nothing_from_other_hosts(client, home_site):
 
 
 @pytest.mark.django_db
-def test_the_theme_style_block_carries_the_nonce_the_policy_allows(client, home_site):
-    import re
-
+def test_pages_have_no_inline_style_or_script_and_the_policy_allows_none(client, home_site):
     response = client.get("/")
-    nonce = re.search(r'<style nonce="([^"]+)">', response.content.decode()).group(1)
-    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    content = response.content.decode()
+    assert "<style" not in content and "<script>" not in content and " style=" not in content
+    policy = response["Content-Security-Policy"]
+    assert "style-src 'self'" in policy and "unsafe-inline" not in policy and "nonce" not in policy

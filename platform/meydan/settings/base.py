@@ -5,7 +5,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 CORE_DIR = Path(__file__).resolve().parent.parent
@@ -92,6 +91,7 @@ ASGI_APPLICATION = "meydan.asgi.application"
 MEYDAN_WEBSOCKET_URLPATTERNS = "live.routing.websocket_urlpatterns"
 # URL prefixes of the apps, included by meydan.urls (the core never imports an app).
 MEYDAN_APP_URLS = [
+    ("", "themes.urls"),
     ("live/", "live.urls"),
     ("proposals/", "proposals.urls"),
     ("api/", "proposals.api_urls"),
@@ -246,7 +246,7 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "media-src": ["'self'", "https:"],
         "frame-src": ["'self'", "https:"],
