@@ -3,7 +3,6 @@ permissions and raises `ProposalRefused` with a code and a translated message.""
 
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 import live
 from meydan.notifications.services import notify
+from meydan.pagecache import pages_changed
 from meydan.sanitize import clean_html, plain_text
 
 from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Proposal, ProposalEvent, Support
@@ -34,22 +34,8 @@ def support_payload(proposal_id):
     return {"proposal": proposal_id, "count": count}
 
 
-def space_version_key(space_id):
-    return f"proposals:space:{space_id}:version"
-
-
-def _forget_lists(space_id):
-    """Cached list pages of the space are stale now (support counts may lag a few seconds)."""
-    key = space_version_key(space_id)
-    if not cache.add(key, 2, None):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 2, None)
-
-
 def _record(proposal, kind, actor=None, note="", from_state="", to_state=""):
-    _forget_lists(proposal.space_id)
+    pages_changed()  # cached anonymous lists must show this at once
     ProposalEvent.objects.create(
         proposal=proposal, kind=kind, actor=actor, note=note, from_state=from_state, to_state=to_state
     )

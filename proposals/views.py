@@ -1,22 +1,19 @@
 """Thin views: parse, call a service, render. Every page works without JavaScript."""
 
-import hashlib
 import random
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from live.models import Topic
+from meydan.pagecache import cache_for_anonymous
 from meydan.sanitize import render_html
 
 from . import services
@@ -97,31 +94,17 @@ LIST_CACHE_SECONDS = 10
 
 
 def _cacheable(request):
-    """Anonymous visitors without cookies that matter all see the same page (no CSRF token, no
-    messages, no session), so it can be served from the cache for a few seconds."""
-    if request.user.is_authenticated or settings.SESSION_COOKIE_NAME in request.COOKIES:
-        return False
-    if "messages" in request.COOKIES:
+    """Anonymous visitors all see the same list (no token, no messages), except in random order
+    without a seed."""
+    if request.user.is_authenticated:
         return False
     return not (request.GET.get("sort") == "random" and not request.GET.get("seed", "").isdigit())
 
 
-def _list_cache_key(request, space):
-    version = cache.get_or_set(services.space_version_key(space.pk), 1, None)
-    digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
-    return f"proposals:list:{space.pk}:{version}:{get_language()}:{digest}"
-
-
 def space_list(request, space):
-    if not _cacheable(request):
-        return _render_list(request, space)
-    key = _list_cache_key(request, space)
-    content = cache.get(key)
-    if content is not None:
-        return HttpResponse(content)
     response = _render_list(request, space)
-    response.render()
-    cache.set(key, response.content, LIST_CACHE_SECONDS)
+    if _cacheable(request):
+        cache_for_anonymous(response, LIST_CACHE_SECONDS)
     return response
 
 
