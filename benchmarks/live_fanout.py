@@ -1116,7 +1116,8 @@ def summarise_errors(lines):
                 continue
             if entry.get("level") in ("ERROR", "CRITICAL"):
                 last = (entry.get("exception") or "").strip().splitlines()[-1:] or [""]
-                key = f"{entry.get('logger')}: {entry.get('message', '')[:80]} {last[0][:120]}".strip()
+                message = (str(entry.get("message", "")).splitlines() or [""])[0]
+                key = f"{entry.get('logger')}: {message[:80]} -> {last[0][:120]}".strip(" ->")
                 counts[key] = counts.get(key, 0) + 1
         elif line.startswith("ERROR:"):
             counts[line[:120]] = counts.get(line[:120], 0) + 1

@@ -115,6 +115,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await database_sync_to_async(_add_viewer)(topic, 1)
         await self._catch_up(topic, since)
         await self.send_json({"type": "subscribed", "topic": topic, "seq": self.subscriptions[topic]})
+        for frame in await database_sync_to_async(topics.snapshot)(topic):
+            await self.send_json(frame)
 
     async def _catch_up(self, topic, since):
         """Send the logged events after `since`, or a reset if there are too many to replay."""

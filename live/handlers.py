@@ -34,5 +34,13 @@ def answer_poll_action(user, data):
     return {"poll": answer.poll_id, "option": answer.option_id}
 
 
+def poll_snapshot(session_id):
+    from .models import Poll
+    from .services import poll_results
+
+    polls = Poll.objects.filter(session_id=session_id, status=Poll.Status.OPEN).values_list("pk", flat=True)
+    return [{"event": "poll.results", "key": pk, "data": poll_results(pk)} for pk in polls]
+
+
 def register():
-    topics.register("session", can_follow_session)
+    topics.register("session", can_follow_session, snapshot=poll_snapshot)

@@ -8,14 +8,26 @@ import re
 
 TOPIC_PATTERN = re.compile(r"^([a-z][a-z_]{0,30})\.([0-9]{1,18})$")
 _kinds = {}
+_snapshots = {}
 
 
 class UnknownTopic(ValueError):
     pass
 
 
-def register(kind, can_subscribe):
+def register(kind, can_subscribe, snapshot=None):
+    """`snapshot(id)` returns the current coalesced values of the topic as value frames, sent after
+    every subscribe: values are not logged, so a page that subscribes late or reconnects learns
+    them this way."""
     _kinds[kind] = can_subscribe
+    if snapshot is not None:
+        _snapshots[kind] = snapshot
+
+
+def snapshot(topic):
+    kind, object_id = parse(topic)
+    make = _snapshots.get(kind)
+    return [{**frame, "type": "value", "topic": topic} for frame in make(object_id)] if make else []
 
 
 def parse(topic):

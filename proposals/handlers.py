@@ -11,6 +11,12 @@ def can_follow_proposal(user, proposal_id):
     return proposal is not None and can_view_proposal(user, proposal)
 
 
+def support_snapshot(proposal_id):
+    from .services import support_payload
+
+    return [{"event": "support.count", "key": proposal_id, "data": support_payload(proposal_id)}]
+
+
 def can_view_proposal(user, proposal):
     if not proposal.space.live:
         return False
@@ -34,7 +40,7 @@ def register():
     from comments import targets
     from live import topics
 
-    topics.register("proposal", can_follow_proposal)
+    topics.register("proposal", can_follow_proposal, snapshot=support_snapshot)
     targets.register(
         Proposal,
         can_comment=can_comment_on_proposal,

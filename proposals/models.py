@@ -270,6 +270,10 @@ class ProposalEvent(models.Model):
     def __str__(self):
         return f"{self.proposal_id} {self.kind} {self.created_at:%Y-%m-%d}"
 
+    @property
+    def to_state_label(self):
+        return Proposal.State(self.to_state).label if self.to_state in Proposal.State.values else self.to_state
+
 
 class Support(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")

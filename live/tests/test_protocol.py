@@ -236,3 +236,19 @@ async def test_viewer_count_follows_subscriptions():
     await asyncio.sleep(0.05)
     assert await sync_to_async(consumers.viewers)("testopen.9") == 1
     await second.disconnect()
+
+
+async def test_subscribing_sends_the_current_values_of_the_topic():
+    from live import topics
+
+    topics.register("testopen", lambda user, object_id: True, snapshot=lambda object_id: [
+        {"event": "support.count", "key": object_id, "data": {"count": 41}}])
+    try:
+        ws = await connect()
+        await send(ws, type="subscribe", topic="testopen.5", since=0)
+        assert (await receive(ws))["type"] == "subscribed"
+        assert await receive(ws, values=True) == {
+            "type": "value", "topic": "testopen.5", "event": "support.count", "key": 5, "data": {"count": 41}}
+        await ws.disconnect()
+    finally:
+        topics._snapshots.pop("testopen", None)

@@ -18,7 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from .conftest import DEFAULT_TIMEOUT_MS, _start_server, _stop
+from .conftest import DEFAULT_TIMEOUT_MS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,23 +42,6 @@ class ProposalWorld:
     supporter: str
     second_supporter: str
     official: str
-
-
-@pytest.fixture
-def _asgi_process(django_db_setup, tmp_path_factory):
-    """A server process of its own for each test here, in place of the session's one.
-
-    The flush after every transactional test deletes the content types and post_migrate makes them
-    again under new ids, but a server process that outlives a test keeps the old ids in
-    ContentType's cache. Publishing a proposal indexes it for search (wagtailsearch IndexEntry has a
-    content_type foreign key), so the second proposal a long-lived server publishes fails with
-    "FOREIGN KEY constraint failed"."""
-    workdir = tmp_path_factory.mktemp("asgi-proposals")
-    maildir = workdir / "mail"
-    maildir.mkdir()
-    server = _start_server(workdir, maildir)
-    yield server
-    _stop(server.process)
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,7 @@ else:
 # The ASGI server that browser tests start in a subprocess talks to the test database directly.
 if os.environ.get("MEYDAN_TEST_SERVER") == "1":
     DATABASES["default"]["NAME"] = DATABASES["default"]["TEST"]["NAME"]
+    MIDDLEWARE = ["tests.server_hooks.FreshContentTypesMiddleware", *MIDDLEWARE]  # noqa: F405
     # Its e-mails land in files that the test reads (the test's locmem outbox is another process).
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ.get("MEYDAN_TEST_MAILDIR", str(BASE_DIR / ".test-mail"))

@@ -16,8 +16,29 @@ window.addEventListener("pageshow", () => {
   submitting = false;
 });
 
+// Never reload over something the reader is typing: offer a link instead.
+function typing() {
+  return [...document.querySelectorAll("textarea, input[type=text]")].some((field) => field.value.trim());
+}
+
 function reload() {
-  if (!submitting) window.location.reload();
+  if (submitting) return;
+  if (!typing()) {
+    window.location.reload();
+    return;
+  }
+  let notice = document.getElementById("proposal-updated");
+  if (!notice) {
+    notice = document.createElement("p");
+    notice.id = "proposal-updated";
+    notice.className = "message message-warning";
+    notice.setAttribute("role", "status");
+    const link = document.createElement("a");
+    link.href = window.location.pathname;
+    link.textContent = strings.updated || "↻";
+    notice.append(link);
+    root.prepend(notice);
+  }
 }
 
 const thread = document.querySelector("[data-comments-target]");
