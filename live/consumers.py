@@ -40,6 +40,7 @@ def viewer_key(topic):
 
 class LiveConsumer(AsyncWebsocketConsumer):
     async def connect(self):
+        self.closed = False
         self.subscriptions = {}
         self.tokens = RATE_BURST
         self.refilled = time.monotonic()
@@ -47,7 +48,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.accept()
         self.heartbeat = asyncio.ensure_future(self._heartbeat())
 
+    async def dispatch(self, message):
+        """Channels closes stale database connections before every message, through Django's one
+        sync thread; for a broadcast to thousands of sockets that round trip was most of the cost.
+        Live events touch the database only through database_sync_to_async, which does it anyway."""
+        if message.get("type") == "live.event":
+            await self.live_event(message)
+            return
+        await super().dispatch(message)
+
     async def disconnect(self, code):
+        self.closed = True
         if getattr(self, "heartbeat", None):
             self.heartbeat.cancel()
         for topic in list(getattr(self, "subscriptions", {})):
@@ -166,7 +177,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if topic not in self.subscriptions:
             return
         if "seq" not in frame:
-            await self.send_json(frame)  # ephemeral value: no sequence, latest wins
+            await self._send_text(message.get("text") or _dumps(frame))  # a value: no sequence, latest wins
             return
         last = self.subscriptions[topic]
         if frame["seq"] <= last:
@@ -176,7 +187,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self._catch_up(topic, last)
             return
         self.subscriptions[topic] = frame["seq"]
-        await self.send_json(frame)
+        await self._send_text(message.get("text") or _dumps(frame))
 
     async def _heartbeat(self):
         """Tells clients the latest sequence of each topic, so a broadcast lost on the way (Redis
@@ -191,7 +202,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             pass
 
     async def send_json(self, content):
-        await self.send(text_data=json.dumps(content, ensure_ascii=False, separators=(",", ":")))
+        await self._send_text(_dumps(content))
+
+    async def _send_text(self, text):
+        if not self.closed:  # a backlog may still hold events for a socket that is gone
+            await self.send(text_data=text)
 
     async def error(self, code, detail, **extra):
         await self.send_json({"type": "error", "code": code, "detail": str(detail), **extra})
@@ -212,6 +227,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         cookies = self.scope.get("cookies", {})
         choice = cookies.get(settings.LANGUAGE_COOKIE_NAME) or getattr(user, "preferred_language", "")
         return choice if choice in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _dumps(content):
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
 
 
 def _run_action(spec, user, data, language):

@@ -1,5 +1,6 @@
 """Writing events: in the transaction of the change, broadcast after commit."""
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -42,7 +43,9 @@ def broadcast(topic, frame):
     notice the gap (or the heartbeat's sequence numbers) and replay it from the table."""
     layer = get_channel_layer()
     try:
-        async_to_sync(layer.group_send)(topic_group(topic), {"type": "live.event", "frame": frame})
+        # Encoded once here rather than once per socket.
+        text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+        async_to_sync(layer.group_send)(topic_group(topic), {"type": "live.event", "frame": frame, "text": text})
     except Exception:  # the channel layer being down must not fail the request that wrote the change
         logger.exception("broadcast to %s failed", topic)
 
