@@ -651,6 +651,8 @@ class Bench:
         self.meydan = Process(
             [sys.executable, "-m", "uvicorn", "meydan.asgi:application", "--host", LOOPBACK,
              "--port", str(self.meydan_port), "--ws", "websockets", "--log-level", "warning",
+             # as docs/deployment.md runs it: compression would cost ~100 KiB per socket
+             "--ws-per-message-deflate", "false",
              "--app-dir", str(PLATFORM)],
             env=self.child_env(), log_path=self.server_log, json_lines=False,
         )
