@@ -201,59 +201,47 @@ def _like(request, pk, service, success):
     return redirect(_anchored(back, f"comment-{comment.pk}"))
 
 
-@require_http_methods(["GET", "POST"])
-def flag_comment(request, pk):
+def _form_action(request, pk, *, check, form_class, template, submit_label, act, success, anchor=True):
+    """A GET form and its POST for an action that needs a reason (flag, hide): the permission is
+    checked before the form is shown and again before it is acted on."""
     comment, target = _comment_and_target(pk)
     if target is None:
         return _refused(request, _not_found(), back=_safe_next(request, "/"))
     back = _back(request, target)
-    if request.method == "GET":
-        try:
-            services.require_flaggable(request.user, comment)
-        except CommentRefused as refused:
-            return _refused(request, refused, back=back)
-        form = FlagForm(initial={"next": back})
-        return TemplateResponse(request, "comments/flag.html", {"form": form, "comment": comment, "back": back})
     try:
-        services.require_flaggable(request.user, comment)
+        check(request.user, comment)
     except CommentRefused as refused:
         return _refused(request, refused, back=back)
-    form = FlagForm(request.POST)
-    retry = {"form": form, "action": request.path, "submit_label": _("Send the report")}
+    if request.method == "GET":
+        form = form_class(initial={"next": back})
+        return TemplateResponse(request, template, {"form": form, "comment": comment, "back": back})
+    form = form_class(request.POST)
+    retry = {"form": form, "action": request.path, "submit_label": submit_label}
     if not form.is_valid():
         return _refused(request, _form_refusal(form), back=back, **retry)
     try:
-        services.flag_comment(request.user, comment, form.cleaned_data["reason"], form.cleaned_data["text"])
+        act(request.user, comment, form.cleaned_data)
     except CommentRefused as refused:
         return _refused(request, refused, back=back, **retry)
-    messages.success(request, _("Thank you. The moderators will look at the comment."))
-    return redirect(_anchored(back, f"comment-{comment.pk}"))
+    messages.success(request, success)
+    return redirect(_anchored(back, f"comment-{comment.pk}") if anchor else back)
+
+
+@require_http_methods(["GET", "POST"])
+def flag_comment(request, pk):
+    return _form_action(
+        request, pk, check=services.require_flaggable, form_class=FlagForm, template="comments/flag.html",
+        submit_label=_("Send the report"),
+        act=lambda user, comment, data: services.flag_comment(user, comment, data["reason"], data["text"]),
+        success=_("Thank you. The moderators will look at the comment."),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def hide_comment(request, pk):
-    comment, target = _comment_and_target(pk)
-    if target is None:
-        return _refused(request, _not_found(), back=_safe_next(request, "/"))
-    back = _back(request, target)
-    if request.method == "GET":
-        try:
-            services.require_moderator(request.user, comment)
-        except CommentRefused as refused:
-            return _refused(request, refused, back=back)
-        form = HideForm(initial={"next": back})
-        return TemplateResponse(request, "comments/hide.html", {"form": form, "comment": comment, "back": back})
-    try:
-        services.require_moderator(request.user, comment)
-    except CommentRefused as refused:
-        return _refused(request, refused, back=back)
-    form = HideForm(request.POST)
-    retry = {"form": form, "action": request.path, "submit_label": _("Hide the comment")}
-    if not form.is_valid():
-        return _refused(request, _form_refusal(form), back=back, **retry)
-    try:
-        services.hide_comment(request.user, comment, form.cleaned_data["reason"])
-    except CommentRefused as refused:
-        return _refused(request, refused, back=back, **retry)
-    messages.success(request, _("The comment is hidden; its author sees your reason."))
-    return redirect(back)
+    return _form_action(
+        request, pk, check=services.require_moderator, form_class=HideForm, template="comments/hide.html",
+        submit_label=_("Hide the comment"),
+        act=lambda user, comment, data: services.hide_comment(user, comment, data["reason"]),
+        success=_("The comment is hidden; its author sees your reason."), anchor=False,
+    )
