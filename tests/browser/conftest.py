@@ -265,3 +265,19 @@ def page(browser, asgi_server, browser_context_args):
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def new_context(browser, asgi_server):
+    """Separate browser contexts (cookies, sessions) made on demand, all closed after the test."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(locale="en-US", base_url=asgi_server.url, **options)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

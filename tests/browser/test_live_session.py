@@ -7,19 +7,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from .conftest import DEFAULT_TIMEOUT_MS
+from .journeys import LIVE_TIMEOUT_MS, assert_no_axe_violations, count_loads, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LIVE_TIMEOUT_MS = 5_000  # a live change must reach the other browsers within this
 AGENDA = ["Açılış", "Bütçe", "Park projesi"]
 COMMENT = "Parkın bütçesi mahalle meclisinde de konuşulsun."
 NO_JS_COMMENT = "Sent by a plain form post, without any script."
-PASSWORD_LABEL = re.compile(r"^Password\W*$")
-AXE = Axe()
 
 
 @dataclass
@@ -81,51 +78,6 @@ def world(asgi_server, make_user, make_organisation, password):
         resident="resident@example.org",
         offline="offline@example.org",
     )
-
-
-@pytest.fixture
-def new_context(browser, asgi_server):
-    """Separate browser contexts (cookies, sessions) made on demand, all closed after the test."""
-    contexts = []
-
-    def make(**options):
-        context = browser.new_context(locale="en-US", base_url=asgi_server.url, **options)
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def log_in(context, email, password, next_path):
-    page = context.new_page()
-    page.goto(f"/accounts/login/?next={next_path}")
-    form = page.get_by_role("main").locator("form")
-    form.get_by_label("E-mail address").fill(email)
-    form.get_by_label(PASSWORD_LABEL).fill(password)
-    form.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
-    return page
-
-
-def count_loads(page):
-    """A list that grows by one every time the page (re)loads."""
-    loads = []
-    page.on("load", lambda _page: loads.append(page.url))
-    return loads
-
-
-def assert_no_axe_violations(page, label):
-    violations = AXE.run(page).response["violations"]
-    if violations:
-        lines = [f"{len(violations)} axe violation(s) on the {label} ({page.url}):"]
-        for violation in violations:
-            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-            for node in violation["nodes"]:
-                lines.append(f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '')}")
-        pytest.fail("\n".join(lines), pytrace=False)
 
 
 def agenda_item(page, title):

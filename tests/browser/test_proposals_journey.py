@@ -15,21 +15,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from .conftest import DEFAULT_TIMEOUT_MS
+from .journeys import LIVE_TIMEOUT_MS, assert_no_axe_violations, count_loads, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LIVE_TIMEOUT_MS = 5_000  # a live change must reach the other browsers within this
-PASSWORD_LABEL = re.compile(r"^Password\W*$")
 EXISTING_TITLE = "Moda sahiline bisiklet yolu"
 TITLE = "Moda sahilinde bisiklet yolu olsun"
 BODY = "Sahil boyunca yayalardan ayrılmış, güvenli bir bisiklet yolu istiyoruz."
 ANSWER = "Bisiklet yolu 2027 yatırım programına alındı; proje çalışması başladı."
 NOTIFICATION_TITLE = "The municipality answered a proposal you follow"
-AXE = Axe()
 
 
 @dataclass
@@ -117,40 +114,6 @@ def world(asgi_server, make_user, make_organisation):
     connections.close_all()
 
 
-@pytest.fixture
-def new_context(browser, asgi_server):
-    """Separate browser contexts (cookies, sessions) made on demand, all closed after the test."""
-    contexts = []
-
-    def make(**options):
-        context = browser.new_context(locale="en-US", base_url=asgi_server.url, **options)
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def log_in(context, email, password, next_path):
-    page = context.new_page()
-    page.goto(f"/accounts/login/?next={next_path}")
-    form = page.get_by_role("main").locator("form")
-    form.get_by_label("E-mail address").fill(email)
-    form.get_by_label(PASSWORD_LABEL).fill(password)
-    form.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
-    return page
-
-
-def count_loads(page):
-    """A list that grows by one every time the page (re)loads."""
-    loads = []
-    page.on("load", lambda _page: loads.append(page.url))
-    return loads
-
-
 class SocketFrames:
     """The frames the page's websockets receive, to know when a topic is subscribed: counters
     ("support.count" values) are not replayed, so a support made before that would not be shown."""
@@ -187,17 +150,6 @@ def png_image():
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return {"name": "bisiklet-yolu.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
-
-
-def assert_no_axe_violations(page, label):
-    violations = AXE.run(page).response["violations"]
-    if violations:
-        lines = [f"{len(violations)} axe violation(s) on the {label} ({page.url}):"]
-        for violation in violations:
-            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-            for node in violation["nodes"]:
-                lines.append(f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '')}")
-        pytest.fail("\n".join(lines), pytrace=False)
 
 
 def messages(page):
