@@ -44,10 +44,6 @@ STATUS_FOR_CODE = {
 LISTED_STATES = [s for s in Proposal.State.values if s not in (Proposal.State.HIDDEN, Proposal.State.MERGED)]
 
 
-def _visible(request, queryset=None):
-    return (queryset or Proposal.objects).exclude(state__in=[Proposal.State.HIDDEN]).select_related("space")
-
-
 def _with_support_flag(queryset, user):
     if not user.is_authenticated:
         return queryset
