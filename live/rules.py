@@ -2,7 +2,7 @@
 
 import rules
 
-from meydan.accounts.rules import MODERATION_ROLES, has_org_role
+from meydan.accounts.rules import MODERATION_ROLES, account_refusal, has_org_role
 
 
 @rules.predicate
@@ -19,10 +19,9 @@ def participation_refusal(user, session):
     """Why `user` may not comment or vote in `session` (a translated message), or None if they may."""
     from django.utils.translation import gettext as _
 
-    if not user.is_authenticated:
-        return "login_required", _("Log in to take part.")
-    if user.email_confirmed_at is None:
-        return "unconfirmed", _("Confirm your e-mail address to take part.")
+    refusal = account_refusal(user)
+    if refusal:
+        return refusal
     if session.commenters == session.Commenters.VERIFIED and not user.is_verified:
         return "not_verified", _("Only verified residents may take part in this session.")
     return None

@@ -4,17 +4,16 @@ import rules
 from django.utils.translation import gettext as _
 
 from meydan.accounts.models import Membership, Organisation
-from meydan.accounts.rules import MODERATION_ROLES, STAFF_ROLES, has_org_role
+from meydan.accounts.rules import MODERATION_ROLES, STAFF_ROLES, account_refusal, has_org_role
 
 from .models import Eligibility
 
 
 def eligibility_refusal(user, rule):
     """Why `user` does not meet a space's eligibility `rule`, or None."""
-    if not user.is_authenticated:
-        return "login_required", _("Log in to take part.")
-    if user.email_confirmed_at is None:
-        return "unconfirmed", _("Confirm your e-mail address to take part.")
+    refusal = account_refusal(user)
+    if refusal:
+        return refusal
     if rule == Eligibility.VERIFIED and not user.is_verified:
         return "not_verified", _("Only verified residents may take part in this space.")
     return None

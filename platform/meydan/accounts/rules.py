@@ -24,6 +24,18 @@ def has_org_role(user, organisation, roles):
     return Membership.objects.filter(user=user, organisation_id__in=org_ids, role__in=roles).exists()
 
 
+def account_refusal(user):
+    """Why `user` may not take part anywhere yet (code, translated message), or None. Apps add their
+    own conditions (e.g. verified residents only) after this."""
+    from django.utils.translation import gettext as _
+
+    if not user.is_authenticated:
+        return "login_required", _("Log in to take part.")
+    if user.email_confirmed_at is None:
+        return "unconfirmed", _("Confirm your e-mail address to take part.")
+    return None
+
+
 @rules.predicate
 def is_org_admin(user, organisation):
     return has_org_role(user, organisation, (Membership.Role.ADMIN,))
