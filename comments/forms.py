@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from moderation.guidelines import Rule
+
 from .models import FLAG_TEXT_MAX_LENGTH, REASON_MAX_LENGTH, TEXT_MAX_LENGTH, Alignment, CommentFlag
 
 
@@ -31,6 +33,20 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations:
+            # Offered only where the target accepts official responses and the user administers an NGO.
+            self.fields["organisation"] = forms.TypedChoiceField(
+                label=_("Comment as"),
+                choices=[("", _("Myself"))] + [(org.pk, _("Official response of %(name)s") % {"name": org.name})
+                                              for org in organisations],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                error_messages={"invalid_choice": _("Choose yourself or an organisation you administer.")},
+            )
+
 
 class EditForm(CommentForm):
     parent = None
@@ -54,6 +70,15 @@ class FlagForm(forms.Form):
 
 
 class HideForm(forms.Form):
+    rule = forms.ChoiceField(
+        label=_("Which guideline does it break?"),
+        choices=Rule.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the guideline that was broken."),
+            "invalid_choice": _("Choose the guideline that was broken."),
+        },
+    )
     reason = forms.CharField(
         label=_("Reason (shown to the author)"),
         max_length=REASON_MAX_LENGTH,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meydan.sanitize import render_plain
+from moderation.guidelines import Rule
 
 TEXT_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 300
@@ -38,6 +39,15 @@ class Comment(models.Model):
     # Threads are two levels deep: a reply to a reply is attached to the top-level comment.
     parent = models.ForeignKey(
         "self", verbose_name=_("reply to"), null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    # Set when an organisation's admin answers for it: the comment is the organisation's official response.
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("on behalf of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     alignment = models.CharField(_("position"), max_length=10, choices=Alignment.choices, default=Alignment.NEUTRAL)
     text = models.TextField(_("comment"), max_length=TEXT_MAX_LENGTH, blank=True)
@@ -117,13 +127,8 @@ class CommentLike(models.Model):
         return f"{self.user} likes {self.comment_id}"
 
 
-class FlagReason(models.TextChoices):
-    INSULT = "insult", _("Insult or harassment")
-    SPAM = "spam", _("Spam or advertising")
-    DISINFORMATION = "disinformation", _("Disinformation")
-    PERSONAL_DATA = "personal_data", _("Personal data of someone else")
-    OFF_TOPIC = "off_topic", _("Off-topic")
-    OTHER = "other", _("Something else")
+# Reports name the community guideline the comment breaks (moderation.guidelines).
+FlagReason = Rule
 
 
 class FlagStatus(models.TextChoices):

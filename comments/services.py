@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import live
+from meydan.accounts.rules import voice_organisations
 from meydan.sanitize import render_plain
 
 from . import targets
 from .models import (
     FLAG_TEXT_MAX_LENGTH,
-    REASON_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     Alignment,
     Comment,
@@ -54,6 +54,7 @@ def comment_payload(comment):
         "target": [comment.content_type_id, comment.object_id],
         "parent": comment.parent_id,
         "author": comment.author.public_name,
+        "organisation": comment.organisation.name if comment.organisation_id else None,
         "html": str(render_plain(comment.text)),
         "alignment": comment.alignment,
         "created_at": comment.created_at.isoformat(),
@@ -197,9 +198,22 @@ def _require_visible(comment, message=None):
 # Use cases -------------------------------------------------------------------------------------
 
 
-def post_comment(user, target, text, alignment=Alignment.NEUTRAL, parent_id=None):
+def _voice(user, registration, organisation_id):
+    """The organisation a comment speaks for, or None; refuses organisations the user may not speak for."""
+    if not organisation_id:
+        return None
+    organisation = None
+    if registration.organisation_voice and str(organisation_id).isdigit():
+        organisation = voice_organisations(user).filter(pk=int(organisation_id)).first()
+    if organisation is None:
+        raise CommentRefused("forbidden", _("You can answer only for a verified organisation you administer."))
+    return organisation
+
+
+def post_comment(user, target, text, alignment=Alignment.NEUTRAL, parent_id=None, organisation_id=None):
     registration = _registration(target)
     _require_commenter(user, registration, target)
+    organisation = _voice(user, registration, organisation_id)
     text = _clean_text(text)
     alignment = _clean_alignment(alignment)
     content_type = targets.content_type_of(target)
@@ -211,6 +225,7 @@ def post_comment(user, target, text, alignment=Alignment.NEUTRAL, parent_id=None
             content_type=content_type,
             object_id=target.pk,
             author=user,
+            organisation=organisation,
             parent=parent,
             alignment=alignment,
             text=text,
@@ -355,26 +370,77 @@ def require_moderator(user, comment):
     return registration, target
 
 
-def hide_comment(user, comment, reason):
-    """A moderator hides a comment; its author still sees it, with the reason."""
-    with transaction.atomic():
-        comment = _locked(comment)
-        registration, target = require_moderator(user, comment)
-        reason = (reason or "").strip() if isinstance(reason, str) else ""
-        if not reason:
-            raise CommentRefused("invalid", _("Give a reason; the author will see it."))
-        if len(reason) > REASON_MAX_LENGTH:
-            raise CommentRefused(
-                "too_long", _("The reason may have at most %(limit)s characters.") % {"limit": REASON_MAX_LENGTH}
-            )
-        if comment.hidden:
-            raise CommentRefused("already_hidden", _("This comment is already hidden."))
-        if comment.is_deleted:
-            raise CommentRefused("already_deleted", _("This comment was already deleted."))
-        now = timezone.now()
-        comment.hidden, comment.hidden_reason, comment.hidden_by, comment.hidden_at = True, reason, user, now
-        comment.save(update_fields=["hidden", "hidden_reason", "hidden_by", "hidden_at"])
-        comment.flags.filter(status=CommentFlag.Status.OPEN).update(status=CommentFlag.Status.RESOLVED, resolved_at=now)
-        # The reason is for the author only: subscribers learn just that the comment is gone.
-        _publish(registration, target, "comments.hidden", deleted_payload(comment))
+def _through_moderation(service, *args):
+    """Hiding and restoring go through the moderation log (guideline, reason, author told, appeal);
+    its refusals come back as ours."""
+    from moderation.services import ModerationRefused
+
+    try:
+        return service(*args)
+    except ModerationRefused as refused:
+        raise CommentRefused(refused.code, refused.message) from None
+
+
+def hide_comment(user, comment, reason, rule="other"):
+    """A moderator hides a comment under a guideline; its author still sees it, with the reason."""
+    from moderation import services as moderation
+
+    _through_moderation(moderation.hide, user, comment, rule, reason)
+    comment.refresh_from_db()
     return comment
+
+
+def restore_comment(user, comment, reason):
+    from moderation import services as moderation
+
+    _through_moderation(moderation.restore, user, comment, reason)
+    comment.refresh_from_db()
+    return comment
+
+
+# Hooks for moderation.targets: called inside the moderation service's transaction, which has
+# already checked the moderator, the guideline and the reason.
+
+
+def apply_hide(user, comment, reason):
+    comment = _locked(comment)
+    registration, target = require_moderator(user, comment)
+    if comment.hidden:
+        raise CommentRefused("already_hidden", _("This comment is already hidden."))
+    if comment.is_deleted:
+        raise CommentRefused("already_deleted", _("This comment was already deleted."))
+    now = timezone.now()
+    comment.hidden, comment.hidden_reason, comment.hidden_by, comment.hidden_at = True, reason, user, now
+    comment.save(update_fields=["hidden", "hidden_reason", "hidden_by", "hidden_at"])
+    comment.flags.filter(status=CommentFlag.Status.OPEN).update(status=CommentFlag.Status.RESOLVED, resolved_at=now)
+    # The reason is for the author only: subscribers learn just that the comment is gone.
+    _publish(registration, target, "comments.hidden", deleted_payload(comment))
+    return comment
+
+
+def apply_restore(user, comment, reason):
+    comment = _locked(comment)
+    registration, target = require_moderator(user, comment)
+    if not comment.hidden or comment.is_deleted:
+        raise CommentRefused("bad_state", _("This comment is not hidden."))
+    comment.hidden, comment.hidden_reason, comment.hidden_by, comment.hidden_at = False, "", None, None
+    comment.save(update_fields=["hidden", "hidden_reason", "hidden_by", "hidden_at"])
+    _publish(registration, target, "comments.new", comment_payload(comment))
+    return comment
+
+
+def is_hidden(comment):
+    return Comment.objects.filter(pk=comment.pk, hidden=True, is_deleted=False).exists()
+
+
+def can_moderate(user, comment):
+    try:
+        registration, target = _target_of(comment)
+    except CommentRefused:
+        return False
+    return _is_moderator(user, registration, target)
+
+
+def url_of(comment):
+    target = comment.target
+    return f"{targets.url_of(target) if target is not None else '/'}#comment-{comment.pk}"

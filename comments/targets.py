@@ -10,6 +10,7 @@ An app registers each commentable model from its AppConfig.ready()::
         can_moderate=lambda user, proposal: has_org_role(user, proposal.organisation, MODERATION_ROLES),
         topic=lambda proposal: f"proposal.{proposal.pk}",   # or None: no live events
         can_view=lambda user, proposal: ...,                 # optional; default: everybody
+        organisation_voice=False,   # True: an NGO's admin may comment as the NGO's official response
     )
 
 Comments on a model that is not registered are refused, whatever the URL says.
@@ -44,6 +45,8 @@ class Target:
     topic: object = _no_topic
     # (user, obj) -> bool: may see obj (and so its comments). A target nobody may see answers 404.
     can_view: object = _everybody
+    # Whether an organisation's admin may post the organisation's official response here.
+    organisation_voice: bool = False
 
 
 _registry = {}
@@ -53,13 +56,14 @@ def _key(model):
     return model._meta.concrete_model._meta.label_lower
 
 
-def register(model, *, can_comment, can_moderate, topic=None, can_view=None):
+def register(model, *, can_comment, can_moderate, topic=None, can_view=None, organisation_voice=False):
     _registry[_key(model)] = Target(
         model=model._meta.concrete_model,
         can_comment=can_comment,
         can_moderate=can_moderate,
         topic=topic or _no_topic,
         can_view=can_view or _everybody,
+        organisation_voice=organisation_voice,
     )
 
 

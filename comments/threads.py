@@ -37,10 +37,10 @@ def build(target, user, *, sort=DEFAULT_SORT, reply_to=None):
 
     # A hidden comment is shown to its author only (with the moderator's reason).
     visible = Q(hidden=False) | Q(author_id=user.pk) if authenticated else Q(hidden=False)
-    replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "pk")
+    replies = Comment.objects.filter(visible).select_related("author", "organisation").order_by("created_at", "pk")
     top_level = list(
         Comment.objects.filter(content_type=content_type, object_id=target.pk, parent__isnull=True)
-        .select_related("author")
+        .select_related("author", "organisation")
         .prefetch_related(Prefetch("replies", queryset=replies, to_attr="shown_replies"))
         .order_by(*SORTS[sort_of(sort)][1])
     )

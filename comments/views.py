@@ -14,6 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from meydan.accounts.rules import voice_organisations
+from meydan.ratelimit import rate_limited
+
 from . import services, targets
 from .forms import CommentForm, EditForm, FlagForm, HideForm
 from .models import Comment
@@ -105,12 +108,17 @@ def _not_found():
 # Writing ---------------------------------------------------------------------------------------
 
 
+def _comment_form(request, registration):
+    organisations = voice_organisations(request.user) if registration.organisation_voice else ()
+    return CommentForm(request.POST, organisations=list(organisations))
+
+
 @require_POST
+@rate_limited("comments.post")
 def post_comment(request, content_type_id, object_id):
-    form = CommentForm(request.POST)
     action = request.path
     try:
-        _registration, target = targets.resolve(content_type_id, object_id)
+        registration, target = targets.resolve(content_type_id, object_id)
     except targets.UnknownTarget:
         return _refused(
             request,
@@ -123,12 +131,17 @@ def post_comment(request, content_type_id, object_id):
         services.require_commenter(request.user, target)
     except CommentRefused as refused:
         return _refused(request, refused, back=back, text=request.POST.get("text", ""))
+    form = _comment_form(request, registration)
     retry = {"form": form, "action": action, "submit_label": _("Publish comment")}
     if not form.is_valid():
         return _refused(request, _form_refusal(form), back=back, **retry)
     data = form.cleaned_data
+    # Without the field in the form the value is still passed on, so that the service refuses it aloud.
+    voice = data.get("organisation") if "organisation" in form.fields else request.POST.get("organisation")
     try:
-        comment = services.post_comment(request.user, target, data["text"], data["alignment"], data.get("parent"))
+        comment = services.post_comment(
+            request.user, target, data["text"], data["alignment"], data.get("parent"), organisation_id=voice
+        )
     except CommentRefused as refused:
         return _refused(request, refused, back=back, **retry)
     messages.success(request, _("Your comment has been published."))
@@ -136,6 +149,7 @@ def post_comment(request, content_type_id, object_id):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("comments.edit")
 def edit_comment(request, pk):
     comment, target = _comment_and_target(pk)
     if target is None:
@@ -165,6 +179,7 @@ def edit_comment(request, pk):
 
 
 @require_POST
+@rate_limited("comments.delete")
 def delete_comment(request, pk):
     comment, target = _comment_and_target(pk)
     if target is None:
@@ -179,11 +194,13 @@ def delete_comment(request, pk):
 
 
 @require_POST
+@rate_limited("comments.like")
 def like_comment(request, pk):
     return _like(request, pk, services.like_comment, _("You like this comment."))
 
 
 @require_POST
+@rate_limited("comments.like")
 def unlike_comment(request, pk):
     return _like(request, pk, services.unlike_comment, _("You no longer like this comment."))
 
@@ -228,6 +245,7 @@ def _form_action(request, pk, *, check, form_class, template, submit_label, act,
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("comments.flag")
 def flag_comment(request, pk):
     return _form_action(
         request, pk, check=services.require_flaggable, form_class=FlagForm, template="comments/flag.html",
@@ -238,10 +256,11 @@ def flag_comment(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("moderation.staff")
 def hide_comment(request, pk):
     return _form_action(
         request, pk, check=services.require_moderator, form_class=HideForm, template="comments/hide.html",
         submit_label=_("Hide the comment"),
-        act=lambda user, comment, data: services.hide_comment(user, comment, data["reason"]),
+        act=lambda user, comment, data: services.hide_comment(user, comment, data["reason"], data["rule"]),
         success=_("The comment is hidden; its author sees your reason."), anchor=False,
     )

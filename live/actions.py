@@ -3,9 +3,15 @@
 Handlers are plain synchronous functions ``handler(user, data) -> dict | None`` that call the same
 services as the HTML views; they raise ``Refused`` to send an error frame. Register them with
 ``@action("comment.post", fields={"session": int, "text": str})``.
+
+Every type is rate limited per person (meydan.ratelimit): by the scope "ws.<type>" of
+MEYDAN_RATE_LIMITS when it has one, otherwise by the shared "ws.action", so a new type is never
+unlimited. The consumer answers a refusal with an error frame of code "rate_limited".
 """
 
 from dataclasses import dataclass
+
+from django.conf import settings
 
 
 class Refused(Exception):
@@ -19,9 +25,15 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Action:
+    type: str
     handler: object
     fields: dict
     optional: frozenset
+
+    @property
+    def rate_scope(self):
+        own = f"ws.{self.type}"
+        return own if own in settings.MEYDAN_RATE_LIMITS else "ws.action"
 
 
 _actions = {}
@@ -29,7 +41,7 @@ _actions = {}
 
 def action(type, *, fields, optional=()):
     def register(handler):
-        _actions[type] = Action(handler, fields, frozenset(optional))
+        _actions[type] = Action(type, handler, fields, frozenset(optional))
         return handler
 
     return register

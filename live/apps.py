@@ -10,3 +10,4 @@ class LiveConfig(AppConfig):
         from . import handlers
 
         handlers.register()
+        handlers.register_satisfaction()

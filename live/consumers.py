@@ -2,7 +2,9 @@
 
 Protocol: docs/protocol.md. Every frame is validated (size, JSON, type, fields) and every
 subscription and action is permission-checked on the server; a bad frame gets an error frame and the
-socket stays usable, except for flooding, which closes it with code 4429.
+socket stays usable, except for flooding, which closes it with code 4429. Each action type is also
+rate limited per person (meydan.ratelimit, the same counters as the HTML forms): past the limit an
+action gets an error frame "rate_limited" and changes nothing, well before the flood limit is reached.
 """
 
 import asyncio
@@ -17,6 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from meydan import ratelimit
 
 from . import actions, topics
 from .coalescing import coalesce
@@ -45,6 +49,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.tokens = RATE_BURST
         self.refilled = time.monotonic()
         self.language = self._language()
+        self.rate_key = ratelimit.person_key(self.scope.get("user"), (self.scope.get("client") or ("",))[0])
         await self.accept()
         self.heartbeat = asyncio.ensure_future(self._heartbeat())
 
@@ -163,7 +168,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         ref = message.get("ref") if _is_ref(message.get("ref")) else None
         try:
-            result = await database_sync_to_async(_run_action)(spec, self.scope["user"], data, self.language)
+            result = await database_sync_to_async(_run_action)(
+                spec, self.scope["user"], data, self.language, self.rate_key
+            )
+        except ratelimit.RateLimited as limited:
+            await self.error(limited.code, limited.message, ref=ref, retry_after=limited.retry_after)
+            return
         except actions.Refused as refused:
             await self.error(refused.code, refused.message, ref=ref)
             return
@@ -233,7 +243,10 @@ def _dumps(content):
     return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
 
 
-def _run_action(spec, user, data, language):
+def _run_action(spec, user, data, language, rate_key):
+    # Counted before the handler runs, so a refused action never reaches the services. Types that share
+    # the "ws.action" limit still count apart.
+    ratelimit.hit(spec.rate_scope, f"{rate_key}:{spec.type}")
     with translation.override(language):
         return spec.handler(user, data)
 

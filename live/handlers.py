@@ -44,3 +44,21 @@ def poll_snapshot(session_id):
 
 def register():
     topics.register("session", can_follow_session, snapshot=poll_snapshot)
+
+
+def can_rate_session(user, session, browser_session=None):
+    """Anyone who may take part rates an ended session once."""
+    from meydan.accounts.rules import account_refusal
+
+    refusal = account_refusal(user)
+    if refusal:
+        return False, refusal[1]
+    if session.status != session.Status.ENDED:
+        return False, _("You can rate the session after it ends.")
+    return True, None
+
+
+def register_satisfaction():
+    from desk import satisfaction
+
+    satisfaction.register(CouncilSessionPage, can_rate_session)

@@ -217,16 +217,58 @@ def post_comment(user, session, text, parent_id=None):
     return comment
 
 
-@transaction.atomic
-def hide_comment(user, comment, reason):
+def _through_moderation(service, *args):
+    """Hiding and restoring go through the moderation log (guideline, reason, author told, appeal);
+    its refusals come back as ours."""
+    from moderation.services import ModerationRefused
+
+    try:
+        return service(*args)
+    except ModerationRefused as refused:
+        raise Refused(refused.code, refused.message) from None
+
+
+def hide_comment(user, comment, reason, rule="other"):
+    from moderation import services as moderation
+
+    _through_moderation(moderation.hide, user, comment, rule, reason)
+    comment.refresh_from_db()
+    return comment
+
+
+def restore_comment(user, comment, reason):
+    from moderation import services as moderation
+
+    _through_moderation(moderation.restore, user, comment, reason)
+    comment.refresh_from_db()
+    return comment
+
+
+# Hooks for moderation.targets, inside the moderation service's transaction.
+
+
+def apply_hide(user, comment, reason):
+    comment = LiveComment.objects.select_for_update(of=("self",)).select_related("session").get(pk=comment.pk)
     _require_moderator(user, comment.session)
-    reason = (reason or "").strip()[:300]
-    if not reason:
-        raise Refused("invalid", _("Give a reason; the author will see it."))
-    comment = LiveComment.objects.select_for_update().get(pk=comment.pk)
+    if comment.hidden:
+        raise Refused("already_hidden", _("This comment is already hidden."))
     comment.hidden, comment.hidden_reason, comment.hidden_by, comment.hidden_at = True, reason, user, timezone.now()
     comment.save(update_fields=["hidden", "hidden_reason", "hidden_by", "hidden_at"])
+    # Every open page removes it at once; the author's page shows the reason instead.
     publish(comment.session.topic, "comment.hidden", {"id": comment.pk, "reason": reason})
+    return comment
+
+
+def apply_restore(user, comment, reason):
+    comment = (
+        LiveComment.objects.select_for_update(of=("self",)).select_related("session", "author").get(pk=comment.pk)
+    )
+    _require_moderator(user, comment.session)
+    if not comment.hidden:
+        raise Refused("bad_state", _("This comment is not hidden."))
+    comment.hidden, comment.hidden_reason, comment.hidden_by, comment.hidden_at = False, "", None, None
+    comment.save(update_fields=["hidden", "hidden_reason", "hidden_by", "hidden_at"])
+    publish(comment.session.topic, "comment.new", comment_payload(comment))
     return comment
 
 

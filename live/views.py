@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from meydan.ratelimit import rate_limited
+
 from . import services
 from .actions import Refused
 from .consumers import viewers
@@ -113,6 +115,7 @@ def _render_page(request, session, status, **overrides):
 
 
 @require_POST
+@rate_limited("live.comment")
 def post_comment(request, pk):
     session = _visible_session(request, pk)
     form = CommentForm(request.POST)
@@ -128,6 +131,7 @@ def post_comment(request, pk):
 
 
 @require_POST
+@rate_limited("live.poll")
 def answer_poll(request, pk):
     poll = get_object_or_404(Poll.objects.select_related("session"), pk=pk)
     session = _visible_session(request, poll.session_id)
@@ -179,6 +183,7 @@ def console(request, pk, status=200, **forms):
 
 
 @require_POST
+@rate_limited("live.console")
 def console_action(request, pk, action):
     session = _moderated_session(request, pk)
     handler = CONSOLE_ACTIONS.get(action)

@@ -7,6 +7,7 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Proposals")
 
     def ready(self):
-        from . import handlers
+        from . import handlers, inbox
 
         handlers.register()
+        inbox.register()

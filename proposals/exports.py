@@ -4,17 +4,34 @@ appear only as organisations they chose to propose for, never as people."""
 import csv
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
+
+from meydan.csvexport import csv_response, safe_cell
 
 from .models import Proposal, ProposalSpacePage
 
 PUBLIC_STATES = [s for s in Proposal.State.values if s != Proposal.State.HIDDEN]
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 200
-COLUMNS = ["id", "title", "state", "category", "district", "tags", "supports", "created_at", "threshold_reached_at",
-           "answer_due", "answered_at", "answer", "organisation", "merged_into", "url"]
+COLUMNS = [
+    "id",
+    "title",
+    "state",
+    "category",
+    "district",
+    "tags",
+    "supports",
+    "created_at",
+    "threshold_reached_at",
+    "answer_due",
+    "answered_at",
+    "answer",
+    "organisation",
+    "merged_into",
+    "url",
+]
 
 
 def _public(queryset):
@@ -56,31 +73,23 @@ def _space(space_pk):
 @require_GET
 def space_csv(request, space_pk):
     space = _space(space_pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="proposals-{space.pk}.csv"'
-    response.write("\ufeff")  # spreadsheet programs need the BOM to read UTF-8
+    response = csv_response(f"proposals-{space.pk}.csv")
     writer = csv.DictWriter(response, fieldnames=COLUMNS)
     writer.writeheader()
     for proposal in _public(Proposal.objects.filter(space=space)).iterator(chunk_size=500):
         row = _row(proposal, request)
         row["tags"] = ", ".join(row["tags"])
-        writer.writerow({key: _safe_cell(value) for key, value in row.items()})
+        writer.writerow({key: safe_cell(value) for key, value in row.items()})
     return response
-
-
-def _safe_cell(value):
-    """Spreadsheets run cells starting with = + - @ as formulas; a leading quote keeps them text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 @require_GET
 def space_json(request, space_pk):
     space = _space(space_pk)
     rows = [_row(p, request) for p in _public(Proposal.objects.filter(space=space)).iterator(chunk_size=500)]
-    response = JsonResponse({"space": {"id": space.pk, "title": space.title}, "proposals": rows},
-                            json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        {"space": {"id": space.pk, "title": space.title}, "proposals": rows}, json_dumps_params={"ensure_ascii": False}
+    )
     response["Content-Disposition"] = f'attachment; filename="proposals-{space.pk}.json"'
     return response
 
@@ -120,12 +129,15 @@ def api_list(request):
         params["page"] = n
         return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
-    return JsonResponse({
-        "count": paginator.count,
-        "next": link(page.next_page_number()) if page.has_next() else None,
-        "previous": link(page.previous_page_number()) if page.has_previous() else None,
-        "results": [_row(p, request) for p in page.object_list],
-    }, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": [_row(p, request) for p in page.object_list],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @require_GET

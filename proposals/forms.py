@@ -76,7 +76,7 @@ class AnswerForm(forms.Form):
 
 
 class ModerationForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (shown to the author)"), max_length=500)
+    reason = forms.CharField(label=_("Reason (shown to the author)"), max_length=300)  # what the moderation log stores
 
 
 class MergeForm(forms.Form):

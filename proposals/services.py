@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import live
+from crisis.services import answer_refusal
+from meydan import audit
 from meydan.notifications.services import notify
 from meydan.pagecache import pages_changed
 from meydan.sanitize import clean_html, plain_text
@@ -146,16 +148,33 @@ def withdraw_proposal(user, proposal):
     return proposal
 
 
-@transaction.atomic
-def moderate_proposal(user, proposal, *, hidden, reason):
+# The moderation log's codes that proposals' views do not know, as the nearest code they do.
+_MODERATION_CODES = {"not_hidden": "bad_state", "already_hidden": "bad_state", "own_content": "forbidden",
+                     "too_long": "invalid", "not_found": "forbidden"}
+
+
+def moderate_proposal(user, proposal, *, hidden, reason, rule="other"):
+    """Hide or restore through the moderation log (guideline, reason, author told, appeal)."""
+    from moderation import services as moderation
+
+    try:
+        if hidden:
+            moderation.hide(user, proposal, rule, reason)
+        else:
+            moderation.restore(user, proposal, reason)
+    except moderation.ModerationRefused as refused:
+        raise ProposalRefused(_MODERATION_CODES.get(refused.code, refused.code), refused.message) from None
+    proposal.refresh_from_db()
+    return proposal
+
+
+def apply_moderation(user, proposal, reason, *, hidden):
+    """Hook for moderation.targets, inside the moderation service's transaction."""
     proposal = (
         Proposal.objects.select_for_update(of=("self",)).select_related("space__municipality").get(pk=proposal.pk)
     )
     if not can_moderate_space(user, proposal.space):
         raise ProposalRefused("forbidden", _("Only the space's moderators may do this."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ProposalRefused("invalid", _("Give a reason; the author will see it."))
     if hidden and proposal.state == State.HIDDEN or not hidden and proposal.state != State.HIDDEN:
         raise ProposalRefused("bad_state", _("Nothing to change."))
     last_visible = proposal.timeline.exclude(to_state=State.HIDDEN).exclude(to_state="").last()
@@ -237,6 +256,9 @@ def answer_proposal(user, proposal, *, state, text):
         raise ProposalRefused(
             "forbidden", _("Only officials of the responsible municipality or department may answer.")
         )
+    crisis_refusal = answer_refusal(user, proposal.space)
+    if crisis_refusal:
+        raise ProposalRefused("forbidden", crisis_refusal)
     if state not in Proposal.ANSWER_STATES:
         raise ProposalRefused("invalid", _("Choose the state the answer gives the proposal."))
     if proposal.state in (State.WITHDRAWN, State.HIDDEN, State.MERGED):
@@ -249,6 +271,7 @@ def answer_proposal(user, proposal, *, state, text):
     proposal.answer, proposal.answered_at, proposal.answered_by = text, timezone.now(), user
     proposal.save(update_fields=["answer", "answered_at", "answered_by", "updated_at"])
     _change_state(proposal, user, state, note=text, kind=ProposalEvent.Kind.ANSWERED)
+    audit.record(audit.ANSWER, actor=user, target=proposal, data={"state": state})
     notify(
         _people_to_tell(proposal),
         title=gettext_lazy("The municipality answered a proposal you follow"),
@@ -281,6 +304,7 @@ def merge_proposals(user, source, target, reason):
     source.state, source.merged_into = State.MERGED, target
     source.save(update_fields=["state", "merged_into", "updated_at"])
     _record(source, ProposalEvent.Kind.MERGED, user, note=reason, from_state=from_state, to_state=State.MERGED)
+    audit.record(audit.STATE_CHANGE, actor=user, target=source, data={"merged_into": target.pk, "reason": reason})
     _record(target, ProposalEvent.Kind.MERGED, user, note=reason)
     if target.support_count >= target.space.support_threshold:
         _reach_threshold(target, timezone.now())

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from live.models import Topic
 from meydan.pagecache import cache_for_anonymous
+from meydan.ratelimit import rate_limited
 from meydan.sanitize import render_html
+from meydan.searching import clean_query
 
 from . import services
 from .forms import AnswerForm, MergeForm, ModerationForm, ProposalForm
@@ -66,7 +68,7 @@ def _filtered(request, space):
                 proposals = proposals.none()
             else:
                 proposals = proposals.filter(**{lookup: value})
-    query = request.GET.get("q", "").strip()[:200]
+    query = clean_query(request.GET.get("q", ""), 200)
     if query:
         matches = Proposal.objects.filter(space=space).search(query, operator="and")
         proposals = proposals.filter(pk__in=[match.pk for match in matches[:1000]])
@@ -210,6 +212,7 @@ def popular_tags(space, limit=20):
 
 
 @login_required
+@rate_limited("proposals.create")
 def create(request, space_pk):
     space = get_object_or_404(ProposalSpacePage.objects.live().public(), pk=space_pk)
     form = ProposalForm(request.POST or None, request.FILES or None, space=space, user=request.user)
@@ -240,6 +243,7 @@ def create(request, space_pk):
 
 
 @login_required
+@rate_limited("proposals.edit")
 def edit(request, pk):
     proposal = get_object_or_404(Proposal.objects.select_related("space"), pk=pk)
     if proposal.author_id != request.user.pk:
@@ -281,6 +285,7 @@ def _post_action(request, pk, action, success):
 
 
 @require_POST
+@rate_limited("proposals.withdraw")
 def withdraw(request, pk):
     return _post_action(
         request, pk, lambda p: services.withdraw_proposal(request.user, p), _("Your proposal is withdrawn.")
@@ -288,6 +293,7 @@ def withdraw(request, pk):
 
 
 @require_POST
+@rate_limited("proposals.support")
 def support(request, pk):
     return _post_action(
         request, pk, lambda p: services.support_proposal(request.user, p), _("Thank you for your support.")
@@ -295,6 +301,7 @@ def support(request, pk):
 
 
 @require_POST
+@rate_limited("proposals.support")
 def unsupport(request, pk):
     return _post_action(
         request, pk, lambda p: services.withdraw_support(request.user, p), _("You no longer support this proposal.")
@@ -302,6 +309,7 @@ def unsupport(request, pk):
 
 
 @require_POST
+@rate_limited("proposals.staff")
 def answer(request, pk):
     proposal = get_object_or_404(Proposal.objects.select_related("space"), pk=pk)
     form = AnswerForm(request.POST)
@@ -318,6 +326,7 @@ def answer(request, pk):
 
 
 @require_POST
+@rate_limited("proposals.staff")
 def moderate(request, pk):
     form = ModerationForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -328,6 +337,7 @@ def moderate(request, pk):
 
 
 @require_POST
+@rate_limited("proposals.staff")
 def merge(request, pk):
     proposal = get_object_or_404(Proposal.objects.select_related("space"), pk=pk)
     form = MergeForm(request.POST)

@@ -14,4 +14,8 @@ class FreshContentTypesMiddleware:
 
     def __call__(self, request):
         ContentType.objects.clear_cache()
+        # Wagtail keeps the site list in the (per-process) cache; the tests recreate sites between runs.
+        from wagtail.models import Site
+
+        Site.clear_site_root_paths_cache()
         return self.get_response(request)

@@ -64,7 +64,7 @@ def test_redis_url_switches_channel_layer_and_cache():
     config = json.loads(result.stdout.strip().splitlines()[-1])
     assert config["layer"]["BACKEND"].startswith("channels_redis.")
     assert config["layer"]["CONFIG"]["hosts"][0]["max_connections"] >= 1000
-    assert config["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["cache"]["BACKEND"] == "meydan.cache.ResilientRedisCache"  # a Redis restart fails no request
 
 
 def test_without_redis_the_embedded_defaults_are_used():

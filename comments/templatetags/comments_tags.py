@@ -9,6 +9,8 @@ from django import template
 from django.http import QueryDict
 from django.urls import reverse
 
+from meydan.accounts.rules import voice_organisations
+
 from .. import threads
 from ..forms import CommentForm
 
@@ -42,7 +44,9 @@ def comment_thread(context, target, request=None, prefix=""):
     base_query = _query(request.GET, **{threads.REPLY_PARAM: None})
     # Where every form sends the reader back to: this page, without the reply choice.
     next_url = request.path + (f"?{base_query}" if base_query else "") + f"#{anchor}"
+    voices = voice_organisations(user) if thread["registration"].organisation_voice and thread["can_comment"] else ()
     form = CommentForm(
+        organisations=list(voices),
         auto_id=f"{prefix}comment-%s",
         initial={"parent": thread["reply_to"].pk if thread["reply_to"] else None, "next": next_url},
     )

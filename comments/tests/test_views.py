@@ -240,6 +240,6 @@ def test_hide_by_moderators_only(client, target, alice, bob, moderator):
     assert not Comment.objects.get(pk=comment.pk).hidden
     client.force_login(moderator)
     assert client.get(url("hide", comment)).status_code == 200
-    assert client.post(url("hide", comment), {"reason": ""}).status_code == 400
-    assert client.post(url("hide", comment), {"reason": "Spam"}).status_code == 302
+    assert client.post(url("hide", comment), {"reason": "", "rule": "spam"}).status_code == 400
+    assert client.post(url("hide", comment), {"reason": "Spam", "rule": "spam"}).status_code == 302
     assert Comment.objects.get(pk=comment.pk).hidden_reason == "Spam"

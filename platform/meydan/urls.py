@@ -15,6 +15,8 @@ urlpatterns = [
     path("organisations/", include("meydan.accounts.organisation_urls")),
     path("notifications/", include("meydan.notifications.urls")),
     path("search/", views.search, name="search"),
+    # The privacy notice at /privacy/, export and erasure under /accounts/privacy/.
+    path("", include("meydan.privacy.urls")),
 ]
 
 # Apps contribute their URLs through a setting, so that the core never imports an app.

@@ -7,11 +7,15 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 from wagtail.models import Page
 
+from .ratelimit import rate_limited
+from .searching import clean_query
+
 SEARCH_MAX_LENGTH = 200
 
 
 @csrf_exempt
 @require_POST
+@rate_limited("language")
 def set_language(request):
     """Django's language switcher, which also remembers the choice on the signed-in user's profile.
 
@@ -26,7 +30,7 @@ def set_language(request):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    query = clean_query(request.GET.get("q", ""), SEARCH_MAX_LENGTH)
     results = Page.objects.none()
     if query:
         results = Page.objects.live().public().specific().search(query)

@@ -325,3 +325,26 @@ def test_merged_state_needs_a_target_in_the_database(make_proposal):
     with pytest.raises(IntegrityError), transaction.atomic():
         Proposal.objects.filter(pk=proposal.pk).update(state="merged")
     assert ProposalEvent.objects.count() == 1
+
+
+def test_answers_are_audited_and_held_for_the_communications_office_in_a_crisis(make_proposal, official, space):
+    """An official's answer leaves an audit entry; during crisis mode only the central office answers."""
+    from django.utils import timezone
+    from wagtail.models import ModelLogEntry
+
+    from crisis.models import CrisisState
+
+    proposal = make_proposal(category=space.categories.get(name="Parklar"))
+    site = space.get_site()
+    CrisisState.objects.update_or_create(
+        site=site, defaults={"active": True, "message": "Deprem", "started_at": timezone.now()}
+    )
+    with pytest.raises(Refused) as refused:
+        services.answer_proposal(official, proposal, state="accepted", text="Yes")
+    assert refused.value.code == "forbidden" and "crisis" in refused.value.message
+    proposal.refresh_from_db()
+    assert proposal.answered_at is None
+    CrisisState.objects.filter(site=site).update(active=False)
+    services.answer_proposal(official, proposal, state="accepted", text="Yes")
+    entry = ModelLogEntry.objects.get(action="meydan.answer")
+    assert entry.user_id == official.pk and entry.object_id == str(proposal.pk)

@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from ..ratelimit import rate_limited
 from . import services
 from .forms import RejectionForm
 from .models import Organisation
@@ -58,6 +60,7 @@ class ApplicationDetailView(ReviewPermissionMixin, WagtailAdminTemplateMixin, Te
         self.organisation = self.get_organisation()
         return self.render_to_response(self.get_context_data(form=RejectionForm()))
 
+    @method_decorator(rate_limited("organisations.review"))
     def post(self, request, *args, **kwargs):
         self.organisation = self.get_organisation()
         form = RejectionForm()

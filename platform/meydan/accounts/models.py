@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+# Erased accounts keep their row (totals stay exact) under an address no mail can reach (RFC 6761).
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+
 
 class EmailUserManager(UserManager):
     """Users log in with their e-mail address; there is no separate user name."""
@@ -43,9 +46,7 @@ class User(AbstractUser):
     display_name = models.CharField(
         _("display name"), max_length=80, blank=True, help_text=_("Shown next to what you write.")
     )
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True
-    )
+    preferred_language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
     is_verified = models.BooleanField(
         _("verified resident"),
@@ -76,6 +77,9 @@ class User(AbstractUser):
 
     @property
     def public_name(self):
+        if self.email.endswith("@" + ERASED_EMAIL_DOMAIN):
+            # Translated at display time, so every reader sees it in their own language.
+            return str(_("former participant"))
         return self.display_name or self.get_full_name() or self.email.split("@")[0]
 
     @property
@@ -120,9 +124,7 @@ class Organisation(ClusterableModel):
     )
     logo = models.ImageField(_("logo"), upload_to="organisations/", blank=True)
 
-    status = models.CharField(
-        _("verification status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
+    status = models.CharField(_("verification status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("applied by"),

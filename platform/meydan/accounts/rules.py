@@ -33,7 +33,42 @@ def account_refusal(user):
         return "login_required", _("Log in to take part.")
     if user.email_confirmed_at is None:
         return "unconfirmed", _("Confirm your e-mail address to take part.")
+    until = _suspended_until(user)
+    if until is not None:
+        from django.utils import formats, timezone
+
+        return "suspended", _("Your account is suspended until %(date)s: you can read, but not write.") % {
+            "date": formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")
+        }
     return None
+
+
+def _suspended_until(user):
+    """The end of the user's active suspension, or None. Asked before every write, so it is read
+    from the cache (shared by all processes with Redis); the moderation app owns suspensions and
+    clears the entry whenever it suspends someone or lifts a suspension."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    if not apps.is_installed("moderation"):
+        return None
+    from moderation.models import suspended_until
+
+    until = suspended_until(user.pk)
+    return until if until is not None and until > timezone.now() else None
+
+
+def voice_organisations(user):
+    """Verified organisations (not municipalities or their departments) for which `user` may give the
+    official response: those they administer."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        status=Organisation.Status.VERIFIED,
+        kind__in=[Organisation.Kind.NGO, Organisation.Kind.OTHER],
+        memberships__user=user,
+        memberships__role=Membership.Role.ADMIN,
+    ).distinct()
 
 
 @rules.predicate

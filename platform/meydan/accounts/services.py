@@ -12,6 +12,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from meydan import audit
+
 from .models import Membership, Organisation, User
 from .rules import can_review_organisations
 from .tokens import email_confirmation_token
@@ -131,6 +133,12 @@ def _decide(organisation, reviewer, status, reason=""):
     locked.decided_at = timezone.now()
     locked.rejection_reason = reason
     locked.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"])
+    audit.record(
+        audit.VERIFICATION,
+        actor=reviewer,
+        target=locked,
+        data={"summary": locked.get_status_display(), "status": status, "reason": reason},
+    )
     return locked
 
 
@@ -154,3 +162,69 @@ def reject_organisation(organisation, reviewer, reason):
         _mail(organisation.applied_by, gettext_lazy("Your organisation application was not accepted"),
               "accounts/email/organisation_rejected.txt", {"organisation": organisation})
     return organisation
+
+
+# Role changes ------------------------------------------------------------------------------------------
+# Roles are edited in the organisation's admin form (an inline of memberships), which saves the rows
+# itself; signals are the one place that sees every change. The actor comes from the request (the audit
+# middleware) or, in the Wagtail admin, from its log context.
+
+
+def _acting_user():
+    from wagtail.log_actions import get_active_log_context
+
+    return get_active_log_context().user
+
+
+def _remember_old_role(sender, instance, raw=False, **kwargs):
+    if raw or not instance.pk:
+        return
+    instance._audit_old_role = Membership.objects.filter(pk=instance.pk).values_list("role", flat=True).first()
+
+
+def _audit_role_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    old = None if created else getattr(instance, "_audit_old_role", None)
+    if not created and old == instance.role:
+        return
+    audit.record(
+        audit.ROLE_CHANGE,
+        actor=_acting_user(),
+        target=instance.organisation,
+        data={
+            "summary": f"{instance.user_id}: {old or '-'} → {instance.role}",
+            "user": instance.user_id,
+            "from": old or "",
+            "to": instance.role,
+        },
+    )
+
+
+def _audit_role_removed(sender, instance, **kwargs):
+    organisation = Organisation.objects.filter(pk=instance.organisation_id).first()
+    if organisation is None:  # the whole organisation is being deleted
+        return
+    audit.record(
+        audit.ROLE_CHANGE,
+        actor=_acting_user(),
+        target=organisation,
+        data={
+            "summary": f"{instance.user_id}: {instance.role} → -",
+            "user": instance.user_id,
+            "from": instance.role,
+            "to": "",
+        },
+    )
+
+
+def connect_audit():
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    pre_save.connect(_remember_old_role, sender=Membership, dispatch_uid="accounts_audit_old_role")
+    post_save.connect(_audit_role_saved, sender=Membership, dispatch_uid="accounts_audit_role_saved")
+    post_delete.connect(_audit_role_removed, sender=Membership, dispatch_uid="accounts_audit_role_removed")
+    audit.connect_guards()
+
+
+connect_audit()

@@ -1,11 +1,13 @@
 from django.urls import path
 
+from ..ratelimit import rate_limited
 from . import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
+    # Axes locks out an address and e-mail pair after 5 failures; this bounds one address across e-mails.
+    path("login/", rate_limited("accounts.login")(views.LoginView.as_view()), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("signup/", views.sign_up, name="sign_up"),
     path("signup/done/", views.sign_up_done, name="sign_up_done"),

@@ -9,6 +9,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ..ratelimit import rate_limited
 from . import services
 from .forms import LoginForm, NgoApplicationForm, ProfileForm, ResendConfirmationForm, SignUpForm
 from .models import Organisation, User
@@ -35,6 +36,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("accounts.sign_up")
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
@@ -68,6 +70,7 @@ def confirm_email(request, uidb64, token):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("accounts.resend_confirmation")
 def resend_confirmation(request):
     form = ResendConfirmationForm(request.POST or None)
     if request.method == "POST":
@@ -83,6 +86,7 @@ def resend_confirmation(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("accounts.profile")
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST":
@@ -113,6 +117,7 @@ def _profile_context(request, form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("accounts.apply")
 def apply_for_ngo(request):
     form = NgoApplicationForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -162,20 +167,27 @@ def organisation_list(request):
     )
 
 
-password_reset = auth_views.PasswordResetView.as_view(
-    template_name="accounts/password_reset.html",
-    email_template_name="accounts/email/password_reset.txt",
-    subject_template_name="accounts/email/password_reset_subject.txt",
-    success_url=reverse_lazy("accounts:password_reset_done"),
+# Each reset sends an e-mail to an address the sender typed: limited per client address.
+password_reset = rate_limited("accounts.password_reset")(
+    auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset.html",
+        email_template_name="accounts/email/password_reset.txt",
+        subject_template_name="accounts/email/password_reset_subject.txt",
+        success_url=reverse_lazy("accounts:password_reset_done"),
+    )
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
-    success_url=reverse_lazy("accounts:password_reset_complete"),
+password_reset_confirm = rate_limited("accounts.password_reset_confirm")(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/password_reset_confirm.html",
+        success_url=reverse_lazy("accounts:password_reset_complete"),
+    )
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
-password_change = auth_views.PasswordChangeView.as_view(
-    template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:profile")
+password_change = rate_limited("accounts.password_change")(
+    auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:profile")
+    )
 )

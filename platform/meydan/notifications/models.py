@@ -22,3 +22,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class HeldEmail(models.Model):
+    """The e-mail of a notification, held back while something (crisis mode) stops a site's mail; sent
+    in the order held when it is released. The address is read at release time, so a changed or erased
+    address is respected."""
+
+    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="held_email")
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
+    link_base = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("held e-mail")
+        verbose_name_plural = _("held e-mails")
+
+    def __str__(self):
+        return str(self.notification)

@@ -1,16 +1,60 @@
-"""Tell people what happened: a row in their notification list now, an e-mail after commit."""
+"""Tell people what happened: a row in their notification list now, an e-mail after commit.
+
+Apps may hold a site's e-mails back (crisis mode does): `register_email_hold(check)` with
+`check(site) -> bool`. While a check says so, notifications are still listed on the site, but their
+e-mails wait as `HeldEmail` rows until `release_held_emails(site)` sends them in the order held.
+"""
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
-from .models import Notification
+from .models import HeldEmail, Notification
+
+_email_holds = []
 
 
-def notify(users, *, title, body="", url="", site_url=None):
+def register_email_hold(check):
+    if check not in _email_holds:
+        _email_holds.append(check)
+
+
+def _site_for(site_url):
+    """The Wagtail site a notification belongs to: the one serving `site_url`, else the current
+    request's, else the default site."""
+    from wagtail.models import Site
+
+    from meydan.audit import current_request
+
+    if site_url:
+        host = urlsplit(site_url).hostname
+        site = Site.objects.filter(hostname=host).order_by("-is_default_site").first() if host else None
+        if site is not None:
+            return site
+    request = current_request()
+    if request is not None:
+        site = Site.find_for_request(request)
+        if site is not None:
+            return site
+    return Site.objects.filter(is_default_site=True).first()
+
+
+def _held_site(site, site_url):
+    if not _email_holds:
+        return None
+    site = site or _site_for(site_url)
+    if site is not None and any(check(site) for check in _email_holds):
+        return site
+    return None
+
+
+def notify(users, *, title, body="", url="", site_url=None, site=None):
     """`title` and `body` are lazy translations (or callables of no argument) rendered in each
-    recipient's language."""
+    recipient's language. `site` (optional) is the Wagtail site the news belongs to; by default the
+    one of `site_url` or of the current request."""
     users = [user for user in {user.pk: user for user in users}.values() if user.is_active]
     rows = []
     messages = []
@@ -19,11 +63,52 @@ def notify(users, *, title, body="", url="", site_url=None):
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
             subject, text = str(title), str(body)
         rows.append(Notification(user=user, title=subject[:200], body=text, url=url))
-        messages.append((subject, f"{text}\n\n{base}{url}" if url else text, None, [user.email]))
-    Notification.objects.bulk_create(rows)
+        messages.append((subject, _email_text(text, base, url), None, [user.email]))
+    held_site = _held_site(site, site_url) if messages else None
+    if held_site is None:
+        Notification.objects.bulk_create(rows)
+        if messages:
+            transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+        return rows
+    if connection.features.can_return_rows_from_bulk_insert:
+        Notification.objects.bulk_create(rows)
+    else:
+        for row in rows:
+            row.save()
+    HeldEmail.objects.bulk_create(HeldEmail(notification=row, site=held_site, link_base=base) for row in rows)
+    return rows
+
+
+def _email_text(text, base, url):
+    return f"{text}\n\n{base}{url}" if url else text
+
+
+def held_email_count(site):
+    return HeldEmail.objects.filter(site=site).count()
+
+
+@transaction.atomic
+def release_held_emails(site):
+    """Send the site's held e-mails, oldest first, after commit; return how many were released."""
+    held = list(
+        HeldEmail.objects.select_for_update().filter(site=site).select_related("notification__user").order_by("pk")
+    )
+    messages = []
+    for item in held:
+        notification, user = item.notification, item.notification.user
+        if user.is_active and user.email:
+            messages.append(
+                (
+                    notification.title,
+                    _email_text(notification.body, item.link_base, notification.url),
+                    None,
+                    [user.email],
+                )
+            )
+    HeldEmail.objects.filter(pk__in=[item.pk for item in held]).delete()
     if messages:
         transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
-    return rows
+    return len(held)
 
 
 def mark_read(user, ids=None):

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ..ratelimit import rate_limited
 from . import services
 
 
@@ -14,6 +15,7 @@ def notification_list(request):
 
 @login_required
 @require_POST
+@rate_limited("notifications.read")
 def mark_all_read(request):
     services.mark_read(request.user)
     return redirect("notifications:list")

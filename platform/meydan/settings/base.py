@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "proposals",
     "comments",
     "consultations",
+    "questionnaires",
+    "desk",
+    "moderation",
+    "crisis",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -75,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "meydan.audit.RequestContextMiddleware",
     "meydan.accounts.middleware.PreferredLanguageMiddleware",
     "meydan.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -97,6 +102,11 @@ MEYDAN_APP_URLS = [
     ("proposals/", "proposals.urls"),
     ("api/", "proposals.api_urls"),
     ("comments/", "comments.urls"),
+    ("consultations/", "consultations.urls"),
+    ("questionnaires/", "questionnaires.urls"),
+    ("desk/", "desk.urls"),
+    ("moderation/", "moderation.urls"),
+    ("crisis/", "crisis.urls"),
 ]
 
 TEMPLATES = [
@@ -113,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "themes.context_processors.theme",
+                "crisis.context_processors.crisis",
             ],
         },
     },
@@ -152,7 +163,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "meydan.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "meydan",
             "OPTIONS": {"max_connections": 200},
@@ -170,7 +181,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -185,6 +196,65 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# Rate limits of every write (meydan.ratelimit), per signed-in user or else per client address:
+# scope -> "N/window" (s, m, h, d; e.g. "10/15m"), or "off". Operators override single scopes with
+# MEYDAN_RATE_LIMITS="comments.post=100/h,desk.lookup=20/15m". The table in docs/security.md lists them.
+MEYDAN_RATE_LIMITS = {
+    # Forms anyone may send: counted per client address.
+    "accounts.login": "60/15m",
+    "accounts.sign_up": "20/h",
+    "accounts.resend_confirmation": "5/h",
+    "accounts.password_reset": "5/h",
+    "accounts.password_reset_confirm": "10/h",
+    "language": "60/h",
+    "desk.submit": "20/h",
+    "desk.submit_anonymous": "5/h",
+    "desk.lookup": "10/15m",
+    # Residents, NGOs and requesters.
+    "accounts.profile": "30/h",
+    "accounts.password_change": "10/h",
+    "accounts.apply": "5/h",
+    "notifications.read": "60/h",
+    "privacy.export": "10/h",
+    "privacy.erase": "10/h",
+    "proposals.create": "20/h",
+    "proposals.edit": "30/h",
+    "proposals.withdraw": "10/h",
+    "proposals.support": "60/h",
+    "comments.post": "60/h",
+    "comments.edit": "30/h",
+    "comments.delete": "30/h",
+    "comments.like": "120/h",
+    "comments.flag": "20/h",
+    "live.comment": "120/h",
+    "live.poll": "60/h",
+    "consultations.ask": "30/h",
+    "consultations.paper": "10/h",
+    "consultations.apply": "10/h",
+    "consultations.self_assessment": "20/h",
+    "questionnaires.respond": "30/h",
+    "desk.requester": "30/h",
+    "satisfaction.rate": "30/h",
+    "moderation.appeal": "10/h",
+    # Staff: generous, they work through queues.
+    "proposals.staff": "600/h",
+    "consultations.staff": "1000/h",
+    "desk.staff": "1000/h",
+    "live.console": "1000/h",
+    "moderation.staff": "600/h",
+    "organisations.review": "300/h",
+    "crisis.toggle": "30/h",
+    # Websocket actions (docs/protocol.md): each type has its own scope, "ws.action" covers the rest.
+    "ws.comment.post": "20/m",
+    "ws.poll.answer": "30/m",
+    "ws.action": "30/m",
+}
+for _override in env_list("MEYDAN_RATE_LIMITS"):
+    _scope, _sep, _spec = (part.strip() for part in _override.partition("="))
+    if _scope not in MEYDAN_RATE_LIMITS or not _sep:
+        raise ValueError(f"MEYDAN_RATE_LIMITS: {_override!r} is not 'scope=N/window' for a known scope.")
+    MEYDAN_RATE_LIMITS[_scope] = _spec
 
 LANGUAGE_CODE = "tr"
 LANGUAGES = [("tr", _("Turkish")), ("en", _("English")), ("fi", _("Finnish"))]
@@ -216,6 +286,8 @@ MEYDAN_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # A whole request may carry an upload plus its form; anything larger is refused with 413.
 MEYDAN_MAX_REQUEST_BYTES = 25 * 1024 * 1024
 MEYDAN_MAX_IMAGE_PIXELS = 40_000_000
+# Closed requests lose their personal data after this many days (`manage.py purge_expired`, daily).
+MEYDAN_RETENTION_DAYS_CLOSED_REQUESTS = int(os.environ.get("MEYDAN_RETENTION_DAYS_CLOSED_REQUESTS", "730"))
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = MEYDAN_MAX_UPLOAD_BYTES
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = MEYDAN_MAX_IMAGE_PIXELS
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
@@ -227,7 +299,8 @@ WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILEMBEDS_FINDERS = []  # no oEmbed calls to the outside world; streams come from an allow-list
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAIL_PASSWORD_RESET_ENABLED = True
+# Staff reset their password through the site's own, rate-limited form (accounts:password_reset).
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = True
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

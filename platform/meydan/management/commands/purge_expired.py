@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand
+
+from meydan.privacy import retention
+
+
+class Command(BaseCommand):
+    help = (
+        "Remove the personal data of closed desk requests older than MEYDAN_RETENTION_DAYS_CLOSED_REQUESTS "
+        "(default 730 days); statistics stay. Run it daily, e.g. from cron."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Only count what would be anonymised.")
+
+    def handle(self, *args, dry_run=False, **options):
+        count = retention.purge_expired(dry_run=dry_run)
+        days = retention.retention_days()
+        if count is None:
+            self.stdout.write("The desk app is not installed: nothing to purge.")
+        elif dry_run:
+            self.stdout.write(
+                f"{count} closed request(s) older than {retention.retention_days()} days would be anonymised."
+            )
+        else:
+            self.stdout.write(f"Anonymised {count} closed request(s) older than {days} days.")
