@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench messages check-messages install clean
+.PHONY: run test lint audit bench messages check-messages install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: $(STAMP_DEV)
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
+
+# Known vulnerabilities in the installed dependencies (needs PyPI's JSON API; see docs/security.md).
+audit: $(STAMP_DEV)
+	$(BIN)/pip-audit --local --skip-editable --strict --progress-spinner off
 
 bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/sanitize.py

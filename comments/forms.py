@@ -1,18 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from moderation.forms import PlainTextField, ReportForm
 from moderation.guidelines import Rule
 
-from .models import FLAG_TEXT_MAX_LENGTH, REASON_MAX_LENGTH, TEXT_MAX_LENGTH, Alignment, CommentFlag
-
-
-class PlainTextField(forms.CharField):
-    """Browsers send line breaks as CRLF but count them as one character against `maxlength`:
-    normalise before the length is checked, so that a text the browser accepted is accepted here."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+from .models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, Alignment
 
 
 class CommentForm(forms.Form):
@@ -52,21 +44,10 @@ class EditForm(CommentForm):
     parent = None
 
 
-class FlagForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=_("What is wrong with this comment?"),
-        choices=CommentFlag.Reason.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose a reason for the report.")},
-    )
-    text = PlainTextField(
-        label=_("Details (optional)"),
-        max_length=FLAG_TEXT_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": FLAG_TEXT_MAX_LENGTH}),
-        help_text=_("Only the moderators see your report."),
-    )
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
+class FlagForm(ReportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("What is wrong with this comment?")
 
 
 class HideForm(forms.Form):

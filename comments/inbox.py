@@ -1,12 +1,13 @@
 """Reported comments for the moderators' queue (moderation/queue and, through it, the desk's inbox),
 limited to the comments whose targets `user` moderates."""
 
-from collections import defaultdict
-
 from django.db.models import Count, Min, Q
 
+from moderation import reports
+from moderation.models import FlagStatus
+
 from . import targets
-from .models import Comment, CommentFlag
+from .models import Comment
 
 # Reports are few and checked against each target's own moderation rule: this many comments are
 # looked at, oldest report first; a longer backlog shows up as it is worked through.
@@ -21,9 +22,9 @@ def reported_comments(user, limit):
     if not user.is_authenticated:
         return []
     comments = (
-        Comment.objects.filter(flags__status=CommentFlag.Status.OPEN, is_deleted=False, hidden=False)
+        Comment.objects.filter(flags__status=FlagStatus.OPEN, is_deleted=False, hidden=False)
         .annotate(
-            open_flags=Count("flags", filter=Q(flags__status=CommentFlag.Status.OPEN)),
+            open_flags=Count("flags", filter=Q(flags__status=FlagStatus.OPEN)),
             first_flag=Min("flags__created_at"),
         )
         .select_related("author", "content_type")
@@ -45,10 +46,7 @@ def reported_comments(user, limit):
             allowed.append(comment)
         if len(allowed) >= limit:
             break
-    reasons = defaultdict(list)
-    flags = CommentFlag.objects.filter(comment__in=allowed, status=CommentFlag.Status.OPEN).order_by("created_at")
-    for comment_id, reason, text in flags.values_list("comment_id", "reason", "text"):
-        reasons[comment_id].append((reason, text))
+    reasons = reports.open_reasons(Comment, [comment.pk for comment in allowed])
     for comment in allowed:
-        comment.open_reasons = reasons[comment.pk]
+        comment.open_reasons = reasons.get(comment.pk, [])
     return allowed

@@ -1,9 +1,10 @@
-"""Comments on any registered target (a generic relation), their likes and the flags citizens raise."""
+"""Comments on any registered target (a generic relation) and their likes; reports about them are
+moderation.Flag rows (Comment.flags)."""
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -13,11 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meydan.sanitize import render_plain
-from moderation.guidelines import Rule
 
 TEXT_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 300
-FLAG_TEXT_MAX_LENGTH = 500
 EDIT_WINDOW = timedelta(minutes=15)
 
 
@@ -68,6 +67,8 @@ class Comment(models.Model):
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     # Kept exact: changed with F() in the transaction that adds or removes the CommentLike row.
     like_count = models.PositiveIntegerField(_("likes"), default=0)
+    # Reports live in the moderation app with those on every other kind of content.
+    flags = GenericRelation("moderation.Flag")
 
     class Meta:
         verbose_name = _("comment")
@@ -125,50 +126,3 @@ class CommentLike(models.Model):
 
     def __str__(self):
         return f"{self.user} likes {self.comment_id}"
-
-
-# Reports name the community guideline the comment breaks (moderation.guidelines).
-FlagReason = Rule
-
-
-class FlagStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    RESOLVED = "resolved", _("Resolved")
-
-
-class CommentFlag(models.Model):
-    Reason = FlagReason
-    Status = FlagStatus
-
-    comment = models.ForeignKey(Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="flags")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.CASCADE, related_name="+"
-    )
-    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    text = models.TextField(_("details"), max_length=FLAG_TEXT_MAX_LENGTH, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(_("reported"), default=timezone.now)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("flagged comment")
-        verbose_name_plural = _("flagged comments")
-        indexes = [models.Index(fields=["status", "created_at"], name="comments_flag_status_created")]
-        constraints = [
-            models.UniqueConstraint(fields=["comment", "user"], name="comments_one_flag_per_person"),
-            models.CheckConstraint(condition=Q(reason__in=FlagReason.values), name="comments_flag_reason"),
-            models.CheckConstraint(
-                condition=LessThanOrEqual(Length("text"), FLAG_TEXT_MAX_LENGTH), name="comments_flag_text_max_length"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_reason_display()}: {self.comment_id}"
-
-    def save(self, *args, **kwargs):
-        # Resolved in the admin: record when (the services set it themselves with update()).
-        if self.status == FlagStatus.RESOLVED and self.resolved_at is None:
-            self.resolved_at = timezone.now()
-        elif self.status == FlagStatus.OPEN:
-            self.resolved_at = None
-        super().save(*args, **kwargs)

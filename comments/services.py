@@ -13,16 +13,10 @@ from django.utils.translation import gettext as _
 import live
 from meydan.accounts.rules import voice_organisations
 from meydan.sanitize import render_plain
+from moderation.models import FlagStatus
 
 from . import targets
-from .models import (
-    FLAG_TEXT_MAX_LENGTH,
-    TEXT_MAX_LENGTH,
-    Alignment,
-    Comment,
-    CommentFlag,
-    CommentLike,
-)
+from .models import TEXT_MAX_LENGTH, Alignment, Comment, CommentLike
 
 RATE_LIMIT = 30
 RATE_WINDOW = timedelta(hours=1)
@@ -291,9 +285,7 @@ def delete_comment(user, comment):
         comment.is_deleted, comment.text = True, ""
         comment.save(update_fields=["is_deleted", "text"])
         # Nothing is left to judge: reports about the comment are settled.
-        comment.flags.filter(status=CommentFlag.Status.OPEN).update(
-            status=CommentFlag.Status.RESOLVED, resolved_at=timezone.now()
-        )
+        comment.flags.filter(status=FlagStatus.OPEN).update(status=FlagStatus.RESOLVED, resolved_at=timezone.now())
         _publish(registration, target, "comments.deleted", deleted_payload(comment))
     return comment
 
@@ -343,23 +335,9 @@ def require_flaggable(user, comment):
 
 def flag_comment(user, comment, reason, text=""):
     """Report a comment to the moderators; once per person and comment. Reports are not public."""
-    comment = Comment.objects.get(pk=comment.pk)
-    require_flaggable(user, comment)
-    if reason not in CommentFlag.Reason.values:
-        raise CommentRefused("invalid", _("Choose a reason for the report."))
-    text = (text or "").replace("\r\n", "\n").strip() if isinstance(text, str) else ""
-    if "\x00" in text:
-        raise CommentRefused("invalid", _("The text contains characters that cannot be stored."))
-    if len(text) > FLAG_TEXT_MAX_LENGTH:
-        raise CommentRefused(
-            "too_long", _("The details may have at most %(limit)s characters.") % {"limit": FLAG_TEXT_MAX_LENGTH}
-        )
-    try:
-        with transaction.atomic():
-            flag = CommentFlag.objects.create(comment=comment, user=user, reason=reason, text=text)
-    except IntegrityError:
-        raise CommentRefused("already_flagged", _("You have already reported this comment.")) from None
-    return flag
+    from moderation import reports
+
+    return _through_moderation(reports.report, user, Comment.objects.get(pk=comment.pk), reason, text)
 
 
 def require_moderator(user, comment):
@@ -412,7 +390,6 @@ def apply_hide(user, comment, reason):
     now = timezone.now()
     comment.hidden, comment.hidden_reason, comment.hidden_by, comment.hidden_at = True, reason, user, now
     comment.save(update_fields=["hidden", "hidden_reason", "hidden_by", "hidden_at"])
-    comment.flags.filter(status=CommentFlag.Status.OPEN).update(status=CommentFlag.Status.RESOLVED, resolved_at=now)
     # The reason is for the author only: subscribers learn just that the comment is gone.
     _publish(registration, target, "comments.hidden", deleted_payload(comment))
     return comment

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meydan.accounts.rules import voice_organisations
+from moderation.guidelines import Rule
 
 from .models import (
     ANSWER_MAX_LENGTH,
@@ -93,8 +94,24 @@ class AnswerForm(forms.Form):
 
 
 class HideQuestionForm(forms.Form):
+    rule = forms.ChoiceField(
+        label=_("Which guideline does it break?"),
+        choices=Rule.choices,
+        error_messages={
+            "required": _("Choose the guideline that was broken."),
+            "invalid_choice": _("Choose the guideline that was broken."),
+        },
+    )
     reason = LimitedText(
         label=_("Reason for hiding (the author sees it)"),
+        limit=HIDE_REASON_MAX_LENGTH,
+        rows=2,
+    )
+
+
+class ShowQuestionForm(forms.Form):
+    reason = LimitedText(
+        label=_("Why is it public again? (the author sees it)"),
         limit=HIDE_REASON_MAX_LENGTH,
         rows=2,
     )

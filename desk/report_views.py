@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from meydan import charts
+from meydan import audit, charts
 from meydan.accounts.models import Organisation
 from meydan.csvexport import csv_response, write_rows
 from meydan.pagecache import cache_for_anonymous
@@ -270,7 +270,9 @@ def dashboard_csv(request):
             status=400,
         )
     table = "topics" if request.GET.get("table") == "topics" else "summary"
-    response = _csv(report, table, f"requests-{table}-{report.first:%Y-%m}-{report.last:%Y-%m}.csv")
+    filename = f"requests-{table}-{report.first:%Y-%m}-{report.last:%Y-%m}.csv"
+    audit.record(audit.EXPORT, actor=request.user, data={"export": filename, "filters": request.GET.dict()})
+    response = _csv(report, table, filename)
     response["Cache-Control"] = "private, no-store"
     return response
 

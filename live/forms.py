@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from moderation.guidelines import Rule
+
 from .models import COMMENT_MAX_LENGTH
 
 
@@ -35,7 +37,22 @@ class PollForm(forms.Form):
 
 
 class HideForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (shown to the author)"), max_length=300)
+    rule = forms.ChoiceField(
+        label=_("Which guideline does it break?"),
+        choices=Rule.choices,
+        error_messages={
+            "required": _("Choose the guideline that was broken."),
+            "invalid_choice": _("Choose the guideline that was broken."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason (shown to the author)"),
+        max_length=300,
+        error_messages={
+            "required": _("Give a reason; the author will see it."),
+            "max_length": _("The reason may have at most %(limit_value)d characters."),
+        },
+    )
 
 
 class BanForm(forms.Form):

@@ -20,6 +20,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from meydan.accounts.eligibility import Eligibility
 from meydan.sanitize import render_plain
 
 
@@ -119,10 +120,6 @@ class CouncilSessionPage(Page):
         VIDEO = "video", _("Video file or HLS address")
         EMBED = "embed", _("Embedded player from an allowed host")
 
-    class Commenters(models.TextChoices):
-        LOGGED_IN = "logged_in", _("Anyone logged in with a confirmed e-mail address")
-        VERIFIED = "verified", _("Verified residents only")
-
     municipality = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("municipality"),
@@ -139,7 +136,10 @@ class CouncilSessionPage(Page):
     stream_kind = models.CharField(_("stream"), max_length=10, choices=StreamKind.choices, default=StreamKind.NONE)
     stream_url = models.URLField(_("stream address"), blank=True, max_length=500)
     commenters = models.CharField(
-        _("who may comment"), max_length=20, choices=Commenters.choices, default=Commenters.LOGGED_IN
+        _("who may comment"), max_length=20, choices=Eligibility.choices, default=Eligibility.CONFIRMED
+    )
+    voters = models.CharField(
+        _("who may vote in polls"), max_length=20, choices=Eligibility.choices, default=Eligibility.CONFIRMED
     )
     comments_open = models.BooleanField(_("comments open"), default=True)
     slow_mode_seconds = models.PositiveIntegerField(
@@ -163,6 +163,7 @@ class CouncilSessionPage(Page):
             [FieldPanel("commenters"), FieldPanel("comments_open"), FieldPanel("slow_mode_seconds")],
             heading=_("Comments"),
         ),
+        MultiFieldPanel([FieldPanel("voters")], heading=_("Polls")),
         InlinePanel("agenda_items", heading=_("Agenda"), label=_("Agenda item")),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary")]
@@ -176,6 +177,10 @@ class CouncilSessionPage(Page):
                 condition=Q(scheduled_end__gte=models.F("scheduled_start")), name="live_session_end_after_start"
             ),
             models.CheckConstraint(condition=Q(slow_mode_seconds__lte=3600), name="live_session_slow_mode_max"),
+            models.CheckConstraint(
+                condition=Q(commenters__in=Eligibility.values), name="live_session_commenters_valid"
+            ),
+            models.CheckConstraint(condition=Q(voters__in=Eligibility.values), name="live_session_voters_valid"),
         ]
 
     @property

@@ -1,8 +1,10 @@
 """Who may do what in a council session."""
 
 import rules
+from django.utils.translation import gettext as _
 
-from meydan.accounts.rules import MODERATION_ROLES, account_refusal, has_org_role
+from meydan.accounts.eligibility import eligibility_refusal
+from meydan.accounts.rules import MODERATION_ROLES, has_org_role
 
 
 @rules.predicate
@@ -15,16 +17,18 @@ def can_view_session(user, session):
     return (session.live and session.get_view_restrictions().count() == 0) or can_moderate_session(user, session)
 
 
-def participation_refusal(user, session):
-    """Why `user` may not comment or vote in `session` (a translated message), or None if they may."""
-    from django.utils.translation import gettext as _
+def comment_refusal(user, session):
+    """Why `user` may not comment in `session` (code, translated message), or None if they may."""
+    return eligibility_refusal(
+        user, session.commenters, not_verified_message=_("Only verified residents may comment in this session.")
+    )
 
-    refusal = account_refusal(user)
-    if refusal:
-        return refusal
-    if session.commenters == session.Commenters.VERIFIED and not user.is_verified:
-        return "not_verified", _("Only verified residents may take part in this session.")
-    return None
+
+def vote_refusal(user, session):
+    """Why `user` may not answer the polls of `session` (code, translated message), or None."""
+    return eligibility_refusal(
+        user, session.voters, not_verified_message=_("Only verified residents may vote in this session.")
+    )
 
 
 rules.add_perm("live.moderate_session", can_moderate_session)

@@ -8,13 +8,14 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meydan import audit
 from meydan.sanitize import render_plain
 
 from . import publish
 from .actions import Refused
 from .coalescing import coalesce
 from .models import COMMENT_MAX_LENGTH, AgendaItem, CouncilSessionPage, LiveComment, Participant, Poll, PollAnswer
-from .rules import can_moderate_session, participation_refusal
+from .rules import can_moderate_session, comment_refusal, vote_refusal
 
 POLL_MIN_OPTIONS, POLL_MAX_OPTIONS = 2, 6
 Status = CouncilSessionPage.Status
@@ -70,13 +71,24 @@ def _require_moderator(user, session):
         raise Refused("forbidden", _("Only the session's moderators may do this."))
 
 
-def _require_participant(user, session):
-    refusal = participation_refusal(user, session)
+def _require_commenter(user, session):
+    refusal = comment_refusal(user, session)
+    if refusal:
+        raise Refused(*refusal)
+
+
+def _require_voter(user, session):
+    refusal = vote_refusal(user, session)
     if refusal:
         raise Refused(*refusal)
 
 
 # Moderation of the session -------------------------------------------------------------------------
+
+
+def _audit(actor, session, kind=audit.STATE_CHANGE, **data):
+    """The console's actions are staff actions: each is in the audit log, in the change's transaction."""
+    audit.record(kind, actor=actor, target=session, data=data)
 
 
 @transaction.atomic
@@ -87,6 +99,7 @@ def start_session(user, session):
         raise Refused("bad_state", _("Only a scheduled session can be started."))
     session.status, session.started_at = Status.LIVE, timezone.now()
     session.save(update_fields=["status", "started_at"])
+    _audit(user, session, status=session.status)
     publish(session.topic, "session.status", {"status": session.status, "started_at": session.started_at.isoformat()})
     return session
 
@@ -103,6 +116,7 @@ def end_session(user, session):
     AgendaItem.objects.filter(session=session, started_at__isnull=False, ended_at__isnull=True).update(ended_at=now)
     for poll in session.polls.filter(status=Poll.Status.OPEN):
         _close_poll(poll, now)
+    _audit(user, session, status=session.status)
     publish(session.topic, "session.status", {"status": session.status, "ended_at": now.isoformat()})
     return session
 
@@ -124,6 +138,7 @@ def advance_agenda(user, session, item_id):
         item.save(update_fields=["started_at"])
     session.current_item = item
     session.save(update_fields=["current_item"])
+    _audit(user, session, agenda_item=item.pk)
     item.session = session
     publish(session.topic, "agenda.current", item_payload(item))
     return item
@@ -137,6 +152,7 @@ def update_comment_settings(user, session, *, comments_open, slow_mode_seconds):
     session = _locked_session(session)
     session.comments_open, session.slow_mode_seconds = comments_open, slow_mode_seconds
     session.save(update_fields=["comments_open", "slow_mode_seconds"])
+    _audit(user, session, comments_open=comments_open, slow_mode=slow_mode_seconds)
     publish(session.topic, "session.settings", {"comments_open": comments_open, "slow_mode": slow_mode_seconds})
     return session
 
@@ -150,6 +166,7 @@ def ban_participant(user, session, target, reason):
     Participant.objects.update_or_create(
         session=session, user=target, defaults={"banned": True, "ban_reason": reason[:300]}
     )
+    _audit(user, session, audit.MODERATION, action="ban", user=target.pk, reason=reason[:300])
 
 
 # Comments --------------------------------------------------------------------------------------
@@ -191,7 +208,7 @@ def _check_slow_mode(session, participant, now):
 
 @transaction.atomic
 def post_comment(user, session, text, parent_id=None):
-    _require_participant(user, session)
+    _require_commenter(user, session)
     text = _clean_text(text)
     session = CouncilSessionPage.objects.get(pk=session.pk)
     if session.status != Status.LIVE or not session.comments_open:
@@ -279,6 +296,7 @@ def pin_comment(user, comment, pinned):
         raise Refused("bad_state", _("A hidden comment cannot be pinned."))
     LiveComment.objects.filter(pk=comment.pk).update(pinned=pinned)
     comment.pinned = pinned
+    _audit(user, comment.session, comment=comment.pk, pinned=pinned)
     publish(comment.session.topic, "comment.pinned", {"id": comment.pk, "pinned": pinned})
     return comment
 
@@ -306,6 +324,7 @@ def open_poll(user, session, question, options):
     poll.options.bulk_create(
         [poll.options.model(poll=poll, label=label, position=n) for n, label in enumerate(options)]
     )
+    _audit(user, session, poll=poll.pk, poll_status=poll.status)
     publish(session.topic, "poll.opened", poll_results(poll.pk))
     return poll
 
@@ -322,6 +341,7 @@ def close_poll(user, poll):
     if poll.status != Poll.Status.OPEN:
         raise Refused("bad_state", _("This poll is already closed."))
     _close_poll(poll, timezone.now())
+    _audit(user, poll.session, poll=poll.pk, poll_status=Poll.Status.CLOSED)
     return poll
 
 
@@ -329,7 +349,7 @@ def answer_poll(user, poll_id, option_id):
     poll = Poll.objects.select_related("session").filter(pk=poll_id).first()
     if poll is None:
         raise Refused("not_found", _("There is no such poll."))
-    _require_participant(user, poll.session)
+    _require_voter(user, poll.session)
     if poll.status != Poll.Status.OPEN:
         raise Refused("closed", _("This poll is closed."))
     option = poll.options.filter(pk=option_id).first()

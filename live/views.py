@@ -16,13 +16,14 @@ from .actions import Refused
 from .consumers import viewers
 from .forms import BanForm, CommentForm, CommentSettingsForm, HideForm, PollForm
 from .models import CouncilSessionPage, LiveComment, Poll, PollAnswer, Topic
-from .rules import can_moderate_session, can_view_session, participation_refusal
+from .rules import can_moderate_session, can_view_session, comment_refusal, vote_refusal
 
 COMMENTS_SHOWN = 50
 STATUS_FOR_CODE = {
     "login_required": 403,
     "unconfirmed": 403,
     "not_verified": 403,
+    "suspended": 403,
     "forbidden": 403,
     "banned": 403,
     "closed": 403,
@@ -91,7 +92,8 @@ def session_context(request, session, **overrides):
         "own_hidden": list(session.comments.filter(author=user, hidden=True)) if user.is_authenticated else [],
         "polls": _polls(session, user, item),
         "can_moderate": can_moderate_session(user, session),
-        "refusal": participation_refusal(user, session),
+        "refusal": comment_refusal(user, session),
+        "vote_refusal": vote_refusal(user, session),
         "comment_form": CommentForm(initial={"parent": reply_to.pk if reply_to else None}),
         "reply_to": reply_to,
         "since": Topic.objects.filter(name=session.topic).values_list("last_sequence", flat=True).first() or 0,
@@ -243,10 +245,12 @@ def _comment(request, session):
 
 
 def _hide(request, session):
+    comment = _comment(request, session)
     form = HideForm(request.POST)
     if not form.is_valid():
-        raise Refused("invalid", _("Give a reason; the author will see it."))
-    services.hide_comment(request.user, _comment(request, session), form.cleaned_data["reason"])
+        # The first problem, in the form's order: the guideline, then the reason.
+        raise Refused("invalid", next(iter(form.errors.values()))[0])
+    services.hide_comment(request.user, comment, form.cleaned_data["reason"], rule=form.cleaned_data["rule"])
     messages.success(request, _("The comment is hidden everywhere."))
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .guidelines import Rule
-from .models import APPEAL_MAX_LENGTH, REASON_MAX_LENGTH
+from .models import APPEAL_MAX_LENGTH, FLAG_TEXT_MAX_LENGTH, REASON_MAX_LENGTH
 
 
 class PlainTextField(forms.CharField):
@@ -33,6 +33,26 @@ def _reason_field(label, help_text=None):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": REASON_MAX_LENGTH}),
         error_messages={"required": _("Give a reason; the author will see it.")},
     )
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with it?"),
+        choices=Rule.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a reason for the report."),
+            "invalid_choice": _("Choose a reason for the report."),
+        },
+    )
+    text = PlainTextField(
+        label=_("Details (optional)"),
+        max_length=FLAG_TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": FLAG_TEXT_MAX_LENGTH}),
+        help_text=_("Only the moderators see your report."),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class HideForm(forms.Form):

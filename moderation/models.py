@@ -15,6 +15,7 @@ from .guidelines import Rule
 
 REASON_MAX_LENGTH = 300  # the reason is stored on the hidden content too (comments allow 300)
 APPEAL_MAX_LENGTH = 1000
+FLAG_TEXT_MAX_LENGTH = 500
 
 
 class ActionKind(models.TextChoices):
@@ -123,6 +124,62 @@ class ModerationAction(models.Model):
     @property
     def appealable(self):
         return self.action in APPEALABLE
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Flag(models.Model):
+    """A person's report that some content breaks a guideline; once per person and content. Reports
+    are never public: moderators see them in their queue, the author never learns who reported."""
+
+    Reason = Rule
+    Status = FlagStatus
+
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("content type"), on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    content = GenericForeignKey("content_type", "object_id")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Rule.choices)
+    text = models.TextField(_("details"), max_length=FLAG_TEXT_MAX_LENGTH, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    created_at = models.DateTimeField(_("reported"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="moderation_flag_status"),
+            models.Index(fields=["content_type", "object_id", "status"], name="moderation_flag_content"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "user"], name="moderation_one_flag_per_person"
+            ),
+            models.CheckConstraint(condition=Q(reason__in=Rule.values), name="moderation_flag_reason"),
+            models.CheckConstraint(condition=Q(status__in=FlagStatus.values), name="moderation_flag_status_valid"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), FLAG_TEXT_MAX_LENGTH), name="moderation_flag_text_length"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.content_type_id}.{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        # Resolved in the admin: record when (the services set it themselves with update()).
+        if self.status == FlagStatus.RESOLVED and self.resolved_at is None:
+            self.resolved_at = timezone.now()
+        elif self.status == FlagStatus.OPEN:
+            self.resolved_at = None
+        super().save(*args, **kwargs)
 
 
 class AppealStatus(models.TextChoices):

@@ -3,7 +3,7 @@ has reports) and open appeals they may decide. Used by /moderation/queue/ and th
 
 from dataclasses import dataclass
 
-from . import targets
+from . import reports, targets
 from .models import Appeal, AppealStatus
 from .rules import can_decide, is_moderator_anywhere
 
@@ -26,7 +26,10 @@ def flagged(user, limit=SCAN_LIMIT):
     entries = []
     for registration in targets.registered():
         if registration.flagged is not None:
-            entries += [FlaggedEntry(registration, item) for item in registration.flagged(user, limit)]
+            items = registration.flagged(user, limit)
+        else:
+            items = reports.flagged(registration, user, limit)
+        entries += [FlaggedEntry(registration, item) for item in items]
     entries.sort(key=lambda entry: entry.flagged.first_at)
     return entries
 

@@ -188,6 +188,7 @@ def hide(moderator, obj, rule, reason):
         raise ModerationRefused("own_content", _("Another moderator must decide about your own content."))
     with transaction.atomic(), _AppRefusals(registration):
         registration.hide(moderator, obj, reason)
+        _resolve_reports(registration, obj)
         action = _log(
             kind=ActionKind.HIDE,
             rule=rule,
@@ -212,6 +213,12 @@ def hide(moderator, obj, rule, reason):
 
     _tell(author_id, lambda: _("A moderator hid your %(kind)s") % {"kind": label}, body, action_url(action))
     return action
+
+
+def _resolve_reports(registration, obj):
+    from .reports import resolve_open
+
+    resolve_open(registration, obj)
 
 
 def _last_hide(registration, obj):

@@ -15,8 +15,13 @@ over the websocket). Registrations (see moderation/registrations.py)::
         url_of=lambda comment: comment.session.url,     # where the author finds it
         excerpt=lambda comment: comment.text,           # shown to the author and to moderators only
         refused=(Refused,),                             # the app's refusals: they carry code and message
-        flagged=None,                                   # optional: (user, limit) -> [Flagged]
+        flaggable=None,                                 # optional: (user, obj) raises the app's refusal when
+                                                        # the person may not see or report it
+        flagged=None,                                   # optional: (user, limit) -> [Flagged], a faster
+                                                        # query than moderation.reports.flagged
     )
+
+Reports themselves are moderation.Flag rows for every registered type.
 """
 
 from dataclasses import dataclass, field
@@ -51,6 +56,7 @@ class Target:
     url_of: object
     excerpt: object
     refused: tuple = ()
+    flaggable: object = None
     flagged: object = None
 
     @property
@@ -80,6 +86,7 @@ def register(
     url_of=None,
     excerpt=None,
     refused=(),
+    flaggable=None,
     flagged=None,
 ):
     _registry[_key(model)] = Target(
@@ -93,6 +100,7 @@ def register(
         url_of=url_of or _absolute_url,
         excerpt=excerpt or str,
         refused=tuple(refused),
+        flaggable=flaggable,
         flagged=flagged,
     )
 

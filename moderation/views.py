@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meydan.pagecache import cache_for_anonymous
 from meydan.ratelimit import rate_limited
 
-from . import guidelines, queue, services, targets
-from .forms import AppealForm, DecisionForm, HideForm, RestoreForm, SuspendForm, WarnForm
+from . import guidelines, queue, reports, services, targets
+from .forms import AppealForm, DecisionForm, HideForm, ReportForm, RestoreForm, SuspendForm, WarnForm
 from .models import Appeal, ModerationAction
 from .rules import can_decide, can_moderate_accounts, can_moderate_content, is_moderator_anywhere
 from .services import ModerationRefused
@@ -39,6 +39,9 @@ STATUS_FOR_CODE = {
     "own_content": 403,
     "not_found": 404,
     "already_hidden": 409,
+    "already_flagged": 409,
+    "no_reports": 409,
+    "merged": 409,
     "already_deleted": 409,
     "not_hidden": 409,
     "already_appealed": 409,
@@ -162,6 +165,7 @@ def _flag_row(entry):
         "reasons": [(guidelines.label_of(rule), details) for rule, details in flagged.reasons],
         "url": registration.url_of(flagged.obj),
         "hide_url": reverse("moderation:hide", args=[content_type_id, flagged.obj.pk]),
+        "dismiss_url": reverse("moderation:dismiss", args=[content_type_id, flagged.obj.pk]),
         "account_url": reverse("moderation:account", args=[author_id]) if author_id else "",
     }
 
@@ -225,6 +229,61 @@ def restore(request, content_type_id, object_id):
         act=lambda user, obj, data: services.restore(user, obj, data["reason"]),
         success=_("It is visible again; its author is told."),
     )
+
+
+@require_POST
+@rate_limited("moderation.staff")
+def dismiss(request, content_type_id, object_id):
+    """The moderator finds the reported content fine: its open reports are closed."""
+    registration, obj = _content(content_type_id, object_id)
+    if obj is None:
+        return _refused(request, ModerationRefused("not_found", _("This content does not exist.")))
+    back = _safe_next(request, reverse("moderation:queue"))
+    try:
+        count = reports.dismiss(request.user, obj)
+    except ModerationRefused as refused:
+        return _refused(request, refused, back)
+    messages.success(
+        request,
+        ngettext("%(count)s report closed; the content stays.", "%(count)s reports closed; the content stays.", count)
+        % {"count": count},
+    )
+    return redirect(back)
+
+
+# Everybody signed in: reports ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("moderation.report")
+def report(request, key, object_id):
+    """Report content to its moderators, with a reason from the guidelines. `key` is the model's
+    "app_label.model", so that pages can link here without knowing content type ids."""
+    registration = targets.for_key(key)
+    obj = registration.model._default_manager.filter(pk=object_id).first() if registration else None
+    if obj is None:
+        return _refused(request, ModerationRefused("not_found", _("This content does not exist.")))
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    back = _safe_next(request, registration.url_of(obj))
+    try:
+        reports.require_reportable(request.user, obj)
+    except ModerationRefused as refused:
+        return _refused(request, refused, back)
+    context = {"obj": obj, "label": registration.label, "excerpt": registration.excerpt(obj), "back": back}
+    if request.method == "GET":
+        context["form"] = ReportForm(initial={"next": back})
+        return TemplateResponse(request, "moderation/report.html", context)
+    form = context["form"] = ReportForm(request.POST)
+    if not form.is_valid():
+        return TemplateResponse(request, "moderation/report.html", context, status=400)
+    try:
+        reports.report(request.user, obj, form.cleaned_data["reason"], form.cleaned_data["text"])
+    except ModerationRefused as refused:
+        _form_error(form, refused)
+        return TemplateResponse(request, "moderation/report.html", context, status=_status(refused))
+    messages.success(request, _("Thank you. The moderators will look at it."))
+    return redirect(back)
 
 
 @login_required

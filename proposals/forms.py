@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meydan.images import ImageRejected, validate_and_normalise
+from moderation.guidelines import Rule
 
 from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Proposal
 from .rules import organisations_for
@@ -76,7 +77,30 @@ class AnswerForm(forms.Form):
 
 
 class ModerationForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (shown to the author)"), max_length=300)  # what the moderation log stores
+    """Hide (with the guideline that was broken) or show again; `hiding` says which."""
+
+    rule = forms.ChoiceField(
+        label=_("Which guideline does it break?"),
+        choices=Rule.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the guideline that was broken."),
+            "invalid_choice": _("Choose the guideline that was broken."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason (shown to the author)"),
+        max_length=300,  # what the moderation log stores
+        error_messages={
+            "required": _("Give a reason; the author will see it."),
+            "max_length": _("The reason may have at most %(limit_value)d characters."),
+        },
+    )
+
+    def __init__(self, *args, hiding=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not hiding:
+            del self.fields["rule"]  # showing again cites no guideline
 
 
 class MergeForm(forms.Form):

@@ -18,15 +18,11 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
+from meydan.accounts.eligibility import Eligibility
 from meydan.sanitize import plain_text, render_html
 
 TITLE_MAX_LENGTH = 150
 BODY_MAX_LENGTH = 10_000
-
-
-class Eligibility(models.TextChoices):
-    LOGGED_IN = "logged_in", _("Anyone logged in with a confirmed e-mail address")
-    VERIFIED = "verified", _("Verified residents only")
 
 
 class ProposalSpacePage(Page):
@@ -51,10 +47,14 @@ class ProposalSpacePage(Page):
         help_text=_("Days the municipality has to answer once a proposal reaches the threshold."),
     )
     who_may_propose = models.CharField(
-        _("who may propose"), max_length=20, choices=Eligibility.choices, default=Eligibility.LOGGED_IN
+        _("who may propose"), max_length=20, choices=Eligibility.choices, default=Eligibility.CONFIRMED
     )
     who_may_support = models.CharField(
-        _("who may support"), max_length=20, choices=Eligibility.choices, default=Eligibility.LOGGED_IN
+        _("who may support"),
+        max_length=20,
+        choices=Eligibility.choices,
+        default=Eligibility.CONFIRMED,
+        help_text=_("Also who may comment on the proposals."),
     )
     districts = models.TextField(
         _("districts"), blank=True, help_text=_("One district per line; leave empty for none.")
@@ -88,6 +88,12 @@ class ProposalSpacePage(Page):
                 condition=Q(supporting_closes__gte=F("supporting_opens")), name="proposals_space_supporting_dates"
             ),
             models.CheckConstraint(condition=Q(support_threshold__gte=1), name="proposals_space_threshold_positive"),
+            models.CheckConstraint(
+                condition=Q(who_may_propose__in=Eligibility.values), name="proposals_space_who_may_propose_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(who_may_support__in=Eligibility.values), name="proposals_space_who_may_support_valid"
+            ),
         ]
 
     def district_list(self):

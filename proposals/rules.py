@@ -3,20 +3,17 @@
 import rules
 from django.utils.translation import gettext as _
 
+from meydan.accounts import eligibility
 from meydan.accounts.models import Membership, Organisation
-from meydan.accounts.rules import MODERATION_ROLES, STAFF_ROLES, account_refusal, has_org_role
-
-from .models import Eligibility
+from meydan.accounts.rules import MODERATION_ROLES, STAFF_ROLES, has_org_role
 
 
 def eligibility_refusal(user, rule):
-    """Why `user` does not meet a space's eligibility `rule`, or None."""
-    refusal = account_refusal(user)
-    if refusal:
-        return refusal
-    if rule == Eligibility.VERIFIED and not user.is_verified:
-        return "not_verified", _("Only verified residents may take part in this space.")
-    return None
+    """Why `user` does not meet a space's eligibility `rule` (who may propose, who may support and
+    discuss), as (code, translated message), or None."""
+    return eligibility.eligibility_refusal(
+        user, rule, not_verified_message=_("Only verified residents may take part in this space.")
+    )
 
 
 @rules.predicate

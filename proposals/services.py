@@ -114,6 +114,7 @@ def edit_proposal(user, proposal, *, image=None, remove_image=False, **fields):
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related("space").get(pk=proposal.pk)
     if proposal.author_id != user.pk:
         raise ProposalRefused("forbidden", _("Only the author may edit a proposal."))
+    _check_eligible(user, proposal.space.who_may_propose)  # editing is proposing again (and a suspension holds)
     if proposal.state != State.PUBLISHED or proposal.support_count > 0:
         raise ProposalRefused("locked", _("A proposal can be edited only until it receives its first support."))
     data = _clean_fields(user, proposal.space, **fields)

@@ -17,6 +17,7 @@ from meydan.pagecache import cache_for_anonymous
 from meydan.ratelimit import rate_limited
 from meydan.sanitize import render_html
 from meydan.searching import clean_query
+from moderation.guidelines import Rule
 
 from . import services
 from .forms import AnswerForm, MergeForm, ModerationForm, ProposalForm
@@ -34,6 +35,7 @@ STATUS_FOR_CODE = {
     "login_required": 403,
     "unconfirmed": 403,
     "not_verified": 403,
+    "suspended": 403,
     "forbidden": 403,
     "closed": 403,
     "locked": 409,
@@ -180,7 +182,8 @@ def _detail_context(request, proposal, moderator, **extra):
         "can_answer": can_answer(user, proposal),
         "can_moderate": moderator,
         "answer_form": extra.pop("answer_form", None) or AnswerForm(),
-        "moderation_form": ModerationForm(),
+        "moderation_form": extra.pop("moderation_form", None)
+        or ModerationForm(hiding=proposal.state != Proposal.State.HIDDEN),
         "merge_form": extra.pop("merge_form", None) or MergeForm(),
         "since": Topic.objects.filter(name=proposal.topic).values_list("last_sequence", flat=True).first() or 0,
         **extra,
@@ -189,9 +192,12 @@ def _detail_context(request, proposal, moderator, **extra):
 
 def _refused(request, proposal, refused, **extra):
     """The proposal page again, with the message, under the status that fits the refusal."""
-    messages.error(request, refused.message)
     proposal = _related(Proposal.objects.select_related("space__municipality"), request.user).get(pk=proposal.pk)
-    context = _detail_context(request, proposal, can_moderate_space(request.user, proposal.space), **extra)
+    moderator = can_moderate_space(request.user, proposal.space)
+    if proposal.state == Proposal.State.HIDDEN and not (moderator or proposal.author_id == request.user.pk):
+        raise Http404  # a refused post must not show what the page itself hides
+    messages.error(request, refused.message)
+    context = _detail_context(request, proposal, moderator, **extra)
     return TemplateResponse(request, "proposals/detail.html", context, status=STATUS_FOR_CODE.get(refused.code, 400))
 
 
@@ -260,6 +266,7 @@ def edit(request, pk):
         request.POST or None, request.FILES or None, initial=initial, space=proposal.space, user=request.user
     )
     context = {"page": proposal.space, "space": proposal.space, "form": form, "proposal": proposal,
+               "refusal": eligibility_refusal(request.user, proposal.space.who_may_propose),
                "popular_tags": popular_tags(proposal.space)}
     if request.method != "POST":
         return TemplateResponse(request, "proposals/form.html", context)
@@ -328,11 +335,24 @@ def answer(request, pk):
 @require_POST
 @rate_limited("proposals.staff")
 def moderate(request, pk):
-    form = ModerationForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    """Hide under a guideline, or show again; the permission is checked before the form is read."""
+    proposal = get_object_or_404(Proposal.objects.select_related("space__municipality"), pk=pk)
+    if not can_moderate_space(request.user, proposal.space):
+        refused = services.ProposalRefused("forbidden", _("Only the space's moderators may do this."))
+        return _refused(request, proposal, refused)
     hidden = request.POST.get("hidden") == "1"
+    form = ModerationForm(request.POST, hiding=hidden)
+    if not form.is_valid():
+        first_error = next(iter(form.errors.values()))[0]  # in the form's order: guideline, then reason
+        return _refused(request, proposal, services.ProposalRefused("invalid", first_error), moderation_form=form)
+    data = form.cleaned_data
     return _post_action(
-        request, pk, lambda p: services.moderate_proposal(request.user, p, hidden=hidden, reason=reason), _("Saved.")
+        request,
+        pk,
+        lambda p: services.moderate_proposal(
+            request.user, p, hidden=hidden, reason=data["reason"], rule=data.get("rule", Rule.OTHER)
+        ),
+        _("Saved."),
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from meydan import audit
 from meydan.accounts.models import Organisation
 from meydan.csvexport import csv_response
 from meydan.ratelimit import rate_limited
@@ -170,6 +171,8 @@ def responses_csv(request, content_type_id, object_id):
     host, refusal = _viewable(request, content_type_id, object_id, "can_view_free_text")
     if refusal:
         return refusal
+    # Free-text answers are what people wrote themselves: staff downloads of them are audited.
+    audit.record(audit.EXPORT, actor=request.user, target=host, data={"export": "questionnaire responses"})
     response = csv_response(_csv_name("responses", host))
     results.write_csv(results.response_rows(host), response)
     return response

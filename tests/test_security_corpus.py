@@ -459,7 +459,7 @@ def test_proposals_comments_and_moderation(site):
     site.post(
         "moderator",
         reverse("proposals:moderate", args=[third.pk]),
-        {"hidden": "1", "reason": site.text("proposal.moderation_reason", 300)},
+        {"hidden": "1", "rule": "spam", "reason": site.text("proposal.moderation_reason", 300)},
     )
     site.post(
         "admin",
@@ -507,6 +507,19 @@ def test_proposals_comments_and_moderation(site):
         {"rule": "spam", "reason": site.text("comment.hide_reason", 300), "next": HOSTILE_URLS[2]},
     )
     fields += ["comment.reply", "comment.edited", "comment.flag.0", "comment.flag.1", "comment.hide_reason"]
+    # A report about a proposal through the generic report form; its details show in the queue.
+    site.post(
+        "citizen",
+        reverse("moderation:report", args=["proposals.proposal", second.pk]),
+        {"reason": "disinformation", "text": site.text("moderation.report.proposal", 500), "next": HOSTILE_URLS[2]},
+    )
+    site.post(
+        "citizen",
+        reverse("moderation:report", args=["proposals.proposal", first.pk]),
+        {"reason": PAYLOADS[3], "text": site.overflow("moderation.report.overflow")},
+        expect=(400,),
+    )
+    fields.append("moderation.report.proposal")
     for url in HOSTILE_URLS:
         site.post(
             "citizen",
@@ -674,7 +687,7 @@ def test_council_session_live_comments_and_polls(site):
     site.post(
         "moderator",
         reverse(console, args=[session.pk, "hide"]),
-        {"comment": comments[1].pk, "reason": site.text("live.hide_reason", 300)},
+        {"comment": comments[1].pk, "rule": "insult", "reason": site.text("live.hide_reason", 300)},
     )
     site.post("moderator", reverse(console, args=[session.pk, "pin"]), {"comment": comments[2].pk, "pinned": "1"})
     site.post(
@@ -683,6 +696,13 @@ def test_council_session_live_comments_and_polls(site):
         {"comment": comments[3].pk, "reason": site.text("live.ban_reason", 300)},
     )
     fields += ["live.hide_reason", "live.ban_reason"]
+    reporter = next(name for name in ("resident", "citizen") if site.users[name].pk != comments[0].author_id)
+    site.post(
+        reporter,
+        reverse("moderation:report", args=["live.livecomment", comments[0].pk]),
+        {"reason": "off_topic", "text": site.text("live.report", 500), "next": HOSTILE_URLS[0]},
+    )
+    fields.append("live.report")
     banned = _who(site, comments[3].author)
     # The banned person reads the reason when trying to comment again.
     site.post(banned, reverse("live:post_comment", args=[session.pk]), {"text": "again"}, expect=(403, 409))
@@ -742,9 +762,20 @@ def test_consultations_and_questionnaires(site):
     site.post(
         "admin",
         reverse("consultations:hide_question", args=[information.pk, asked[2].pk]),
-        {"reason": site.text("information.hide_reason", 300)},
+        {"rule": "off_topic", "reason": site.text("information.hide_reason", 300)},
     )
-    fields += ["information.question.0", "information.question.1", "information.answer", "information.hide_reason"]
+    site.post(
+        "resident",
+        reverse("moderation:report", args=["consultations.question", asked[1].pk]),
+        {"reason": "personal_data", "text": site.text("information.report", 500)},
+    )
+    fields += [
+        "information.question.0",
+        "information.question.1",
+        "information.answer",
+        "information.hide_reason",
+        "information.report",
+    ]
 
     # Dialogue: applications with statement and whom the NGO represents; a refusal with its reason.
     dialogue = DialoguePage.objects.get()
@@ -889,6 +920,7 @@ def test_consultations_and_questionnaires(site):
         reverse("consultations:cooperation", args=[municipality.slug]),
         reverse("questionnaires:results", args=[ContentType.objects.get_for_model(consultation).pk, consultation.pk]),
         reverse("desk:inbox"),
+        reverse("moderation:queue"),
         reverse("notifications:list"),
         "/",
     ]

@@ -7,9 +7,10 @@ from django.db import IntegrityError, transaction
 
 import live
 from comments import services
-from comments.models import Comment, CommentFlag, CommentLike
+from comments.models import Comment, CommentLike
 from comments.services import CommentRefused
 from live.models import Event
+from moderation.models import Flag
 
 pytestmark = pytest.mark.django_db
 
@@ -244,7 +245,7 @@ def test_flag_once_per_person(target, alice, bob):
     flag = services.flag_comment(bob, comment, "insult", "  Calls names.  ")
     assert (flag.reason, flag.text, flag.status) == ("insult", "Calls names.", "open")
     refused("already_flagged", services.flag_comment, bob, comment, "spam")
-    assert CommentFlag.objects.count() == 1
+    assert Flag.objects.count() == 1
 
 
 def test_flag_refusals(target, alice, bob, anonymous):
@@ -253,7 +254,7 @@ def test_flag_refusals(target, alice, bob, anonymous):
     refused("login_required", services.flag_comment, anonymous, comment, "spam")
     refused("invalid", services.flag_comment, bob, comment, "boring")
     refused("too_long", services.flag_comment, bob, comment, "other", "z" * 501)
-    assert not CommentFlag.objects.exists()
+    assert not Flag.objects.exists()
 
 
 def test_only_moderators_hide(target, alice, bob, moderator):
@@ -267,7 +268,7 @@ def test_only_moderators_hide(target, alice, bob, moderator):
     services.hide_comment(moderator, comment, "Advertising")
     comment.refresh_from_db()
     assert comment.hidden and comment.hidden_reason == "Advertising" and comment.hidden_by == moderator
-    assert CommentFlag.objects.get().status == "resolved"
+    assert Flag.objects.get().status == "resolved"
     refused("already_hidden", services.hide_comment, moderator, comment, "again")
 
 

@@ -7,7 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from comments import services
-from comments.models import Comment, CommentFlag, CommentLike
+from comments.models import Comment, CommentLike
+from moderation.models import Flag
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +216,7 @@ def test_flag_form_and_flag_once(as_bob, target, alice):
     assert response.status_code == 302
     again = as_bob.post(url("flag", comment), {"reason": "spam", "text": "Also spam"})
     assert again.status_code == 409 and "Also spam" in again.content.decode()
-    assert CommentFlag.objects.get().reason == "insult"
+    assert Flag.objects.get().reason == "insult"
 
 
 def test_flag_refusals(as_alice, client, target, alice):
@@ -224,7 +225,7 @@ def test_flag_refusals(as_alice, client, target, alice):
     assert as_alice.post(url("flag", comment), {"reason": "spam"}).status_code == 403
     client.logout()
     assert client.get(url("flag", comment)).status_code == 403
-    assert not CommentFlag.objects.exists()
+    assert not Flag.objects.exists()
 
 
 def test_flag_with_an_unknown_reason(as_bob, target, alice):

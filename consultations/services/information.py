@@ -140,48 +140,74 @@ def answer_question(user, question, text):
     return question
 
 
-def hide_question(user, question, reason):
-    """Moderators take a question out of public view; its author still sees it, with the reason."""
-    with transaction.atomic():
-        question = _locked_question(question)
-        page = question.page
-        if not page.live or not can_moderate_page(user, page):
-            raise ParticipationRefused("forbidden", _("Only the page's moderators may hide questions."))
-        if question.hidden:
-            raise ParticipationRefused("bad_state", _("This question is already hidden."))
-        reason = clean_text(
-            reason,
-            limit=HIDE_REASON_MAX_LENGTH,
-            empty_message=_("Give a reason; the author will see it."),
-            too_long_message=_("The reason may have at most %(limit)s characters; yours has %(length)s."),
-        )
-        question.hidden, question.hidden_reason = True, reason
-        question.save(update_fields=["hidden", "hidden_reason"])
-        if question.author_id:
-            author = question.author
-            transaction.on_commit(
-                lambda: notify(
-                    [author],
-                    title=gettext_lazy("A moderator hid your question"),
-                    body=reason,
-                    url=f"{page.url}#question-{question.pk}",
-                )
-            )
+def _through_moderation(service, *args):
+    """Hiding and showing go through the moderation log (guideline, reason, author told, appeal);
+    its refusals come back as ours."""
+    from moderation.services import ModerationRefused
+
+    try:
+        return service(*args)
+    except ModerationRefused as refused:
+        raise ParticipationRefused(refused.code, refused.message) from None
+
+
+def hide_question(user, question, reason, rule="other"):
+    """Moderators take a question out of public view under a community guideline; its author still
+    sees it with the reason, is told, and may appeal once."""
+    from moderation import services as moderation
+
+    if not can_moderate_question(user, question):
+        raise ParticipationRefused("forbidden", _("Only the page's moderators may hide questions."))
+    _through_moderation(moderation.hide, user, question, rule, reason)
+    question.refresh_from_db()
     return question
 
 
-def show_question(user, question):
+def show_question(user, question, reason):
     """Undo a hide (a moderator's mistake must not cost the author their question)."""
-    with transaction.atomic():
-        question = _locked_question(question)
-        page = question.page
-        if not page.live or not can_moderate_page(user, page):
-            raise ParticipationRefused("forbidden", _("Only the page's moderators may show hidden questions."))
-        if not question.hidden:
-            raise ParticipationRefused("bad_state", _("This question is not hidden."))
-        question.hidden, question.hidden_reason = False, ""
-        question.save(update_fields=["hidden", "hidden_reason"])
+    from moderation import services as moderation
+
+    if not can_moderate_question(user, question):
+        raise ParticipationRefused("forbidden", _("Only the page's moderators may show hidden questions."))
+    _through_moderation(moderation.restore, user, question, reason)
+    question.refresh_from_db()
     return question
+
+
+# Hooks for moderation.targets, called inside the moderation service's transaction (which checked
+# the moderator, the guideline and the reason, and tells the author).
+
+
+def can_moderate_question(user, question):
+    return question.page.live and can_moderate_page(user, question.page)
+
+
+def apply_hide(user, question, reason):
+    question = _locked_question(question)
+    if not can_moderate_question(user, question):
+        raise ParticipationRefused("forbidden", _("Only the page's moderators may hide questions."))
+    if question.hidden:
+        raise ParticipationRefused("bad_state", _("This question is already hidden."))
+    question.hidden, question.hidden_reason = True, reason
+    question.save(update_fields=["hidden", "hidden_reason"])
+    return question
+
+
+def apply_show(user, question, reason):
+    question = _locked_question(question)
+    if not can_moderate_question(user, question):
+        raise ParticipationRefused("forbidden", _("Only the page's moderators may show hidden questions."))
+    if not question.hidden:
+        raise ParticipationRefused("bad_state", _("This question is not hidden."))
+    question.hidden, question.hidden_reason = False, ""
+    question.save(update_fields=["hidden", "hidden_reason"])
+    return question
+
+
+def require_reportable(user, question):
+    """Reports come from people who can see the question: on a published page, not hidden."""
+    if not question.page.live:
+        raise ParticipationRefused("not_found", _("This page is not published."))
 
 
 def answer_edits(question_ids):

@@ -11,6 +11,7 @@ from wagtail.models import ModelLogEntry
 from consultations.models import Question
 from meydan.accounts.models import Membership
 from meydan.notifications.models import Notification
+from moderation.models import ModerationAction
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,9 @@ def test_permission_grid_answer(client, make_page, people, role, allowed, phase)
 def test_permission_grid_hide(client, make_page, people, role, allowed, phase):
     page = make_page("information", phase=phase)
     question = add_question(page, people["resident"])
-    response = as_user(client, people[role]).post(question_url("hide", question), {"reason": "Personal data"})
+    response = as_user(client, people[role]).post(
+        question_url("hide", question), {"rule": "personal_data", "reason": "Personal data"}
+    )
     question.refresh_from_db()
     if allowed:
         assert response.status_code == 302
@@ -131,10 +134,14 @@ def test_a_municipal_moderator_may_hide_and_show_again(client, make_page, people
     Membership.objects.create(user=moderator, organisation=municipality, role=Membership.Role.MODERATOR)
     question = add_question(page, people["resident"])
     client.force_login(moderator)
-    assert client.post(question_url("hide", question), {"reason": "Insults"}).status_code == 302
-    assert client.post(question_url("show", question)).status_code == 302
+    assert client.post(question_url("hide", question), {"rule": "insult", "reason": "Insults"}).status_code == 302
+    assert client.post(question_url("show", question), {"reason": " "}).status_code == 400
+    assert client.post(question_url("show", question), {"reason": "Not an insult"}).status_code == 302
     question.refresh_from_db()
     assert (question.hidden, question.hidden_reason) == (False, "")
+    # Both decisions are in the public moderation log, and the author was told of the first.
+    log = ModerationAction.objects.filter(object_id=question.pk).order_by("pk")
+    assert [(action.action, action.rule) for action in log] == [("hide", "insult"), ("restore", "insult")]
     # Moderating is not answering: that stays with the officials.
     assert client.post(question_url("answer", question), {"text": "x"}).status_code == 403
 
@@ -318,7 +325,7 @@ def test_officials_of_another_municipality_may_not_answer(client, make_page, peo
     question = add_question(page, people["resident"])
     client.force_login(stranger)
     assert client.post(question_url("answer", question), {"text": "x"}).status_code == 403
-    assert client.post(question_url("hide", question), {"reason": "x"}).status_code == 403
+    assert client.post(question_url("hide", question), {"rule": "spam", "reason": "x"}).status_code == 403
     question.refresh_from_db()
     assert (question.answered_at, question.hidden) == (None, False)
 
@@ -330,15 +337,34 @@ def test_hiding_needs_a_reason_and_happens_once(client, make_page, people):
     page = make_page("information")
     question = add_question(page, people["resident"])
     client.force_login(people["official"])
-    assert client.post(question_url("hide", question), {"reason": " "}).status_code == 400
-    assert client.post(question_url("hide", question), {"reason": "x" * 301}).status_code == 400
+    assert client.post(question_url("hide", question), {"rule": "off_topic", "reason": " "}).status_code == 400
+    assert client.post(question_url("hide", question), {"rule": "off_topic", "reason": "x" * 301}).status_code == 400
+    assert client.post(question_url("hide", question), {"rule": "rude", "reason": "Off topic"}).status_code == 400
+    assert client.post(question_url("hide", question), {"reason": "Off topic"}).status_code == 400
     question.refresh_from_db()
     assert not question.hidden
-    assert client.post(question_url("hide", question), {"reason": "Off topic"}).status_code == 302
-    response = client.post(question_url("hide", question), {"reason": "Again"})
+    assert client.post(question_url("hide", question), {"rule": "off_topic", "reason": "Off topic"}).status_code == 302
+    response = client.post(question_url("hide", question), {"rule": "off_topic", "reason": "Again"})
     assert response.status_code == 409
     question.refresh_from_db()
     assert question.hidden_reason == "Off topic"
+
+
+def test_a_reported_question_reaches_the_queue_and_hiding_settles_the_report(client, make_page, people):
+    from moderation.models import Flag
+
+    page = make_page("information")
+    question = add_question(page, people["resident"], text="Komşumun telefonu 0555 000 00 00")
+    report = reverse("moderation:report", args=["consultations.question", question.pk])
+    assert report in as_user(client, people["ngo_member"]).get(page.url).text
+    assert report not in as_user(client, people["resident"]).get(page.url).text  # nobody reports themselves
+    response = as_user(client, people["ngo_member"]).post(report, {"reason": "personal_data"})
+    assert response.status_code == 302
+    queue = as_user(client, people["official"]).get(reverse("moderation:queue")).text
+    assert "Komşumun telefonu" in queue
+    client.post(question_url("hide", question), {"rule": "personal_data", "reason": "Bir telefon numarası var."})
+    assert Flag.objects.get().status == "resolved"
+    assert "Komşumun telefonu" not in client.get(reverse("moderation:queue")).text
 
 
 def test_a_hidden_question_is_shown_to_its_author_with_the_reason_only(client, make_page, people, make_user):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from meydan.ratelimit import rate_limited
 from meydan.sanitize import render_plain
 
-from ..forms_c1 import AnswerForm, HideQuestionForm, QuestionForm
+from ..forms_c1 import AnswerForm, HideQuestionForm, QuestionForm, ShowQuestionForm
 from ..models import InformationPage, Question
 from ..rules import can_moderate_page, is_page_staff
 from ..services import ParticipationRefused
@@ -44,7 +44,7 @@ def _visible_questions(page, user, moderator):
     return questions.filter(hidden=False)
 
 
-def _context(request, page, *, question_form=None, answer_forms=None, hide_forms=None):
+def _context(request, page, *, question_form=None, answer_forms=None, hide_forms=None, show_forms=None):
     user = request.user
     context = page_context(request, page)
     staff, moderator = context["is_staff"], context["can_moderate"]
@@ -57,7 +57,7 @@ def _context(request, page, *, question_form=None, answer_forms=None, hide_forms
     page_obj = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page_obj.object_list)
     edits = services.answer_edits([question.pk for question in items if question.answered_at])
-    answer_forms, hide_forms = answer_forms or {}, hide_forms or {}
+    answer_forms, hide_forms, show_forms = answer_forms or {}, hide_forms or {}, show_forms or {}
     for question in items:
         question.page = page  # due_at() reads the page's promised response time
         _annotate(question, user, now, edits)
@@ -67,6 +67,8 @@ def _context(request, page, *, question_form=None, answer_forms=None, hide_forms
             )
         if moderator and not question.hidden:
             question.hide_form = hide_forms.get(question.pk) or HideQuestionForm(auto_id=f"hide-{question.pk}-%s")
+        elif moderator:
+            question.show_form = show_forms.get(question.pk) or ShowQuestionForm(auto_id=f"show-{question.pk}-%s")
     refusal = services.ask_refusal(user, page)
     context.update(
         {
@@ -169,7 +171,7 @@ def hide(request, page_pk, pk):
             if not can_moderate_page(request.user, page):
                 raise ParticipationRefused("forbidden", _("Only the page's moderators may hide questions."))
             return _invalid(request, page, **forms)
-        services.hide_question(request.user, question, form.cleaned_data["reason"])
+        services.hide_question(request.user, question, form.cleaned_data["reason"], form.cleaned_data["rule"])
     except ParticipationRefused as refused:
         return render_refusal(request, refused, TEMPLATE, _context(request, page, **forms))
     messages.success(request, _("The question is hidden; its author sees your reason."))
@@ -181,10 +183,16 @@ def hide(request, page_pk, pk):
 def show(request, page_pk, pk):
     page = live_page(InformationPage, page_pk)
     question = _question(page, pk)
+    form = ShowQuestionForm(request.POST, auto_id=f"show-{question.pk}-%s")
+    forms = {"show_forms": {question.pk: form}}
     try:
-        services.show_question(request.user, question)
+        if not form.is_valid():
+            if not can_moderate_page(request.user, page):
+                raise ParticipationRefused("forbidden", _("Only the page's moderators may show hidden questions."))
+            return _invalid(request, page, **forms)
+        services.show_question(request.user, question, form.cleaned_data["reason"])
     except ParticipationRefused as refused:
-        return render_refusal(request, refused, TEMPLATE, _context(request, page))
+        return render_refusal(request, refused, TEMPLATE, _context(request, page, **forms))
     messages.success(request, _("The question is public again."))
     return _back(page, question)
 

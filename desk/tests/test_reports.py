@@ -263,6 +263,11 @@ def test_dashboard_csv_has_the_aggregates_and_no_personal_data(client, known, mu
         assert private not in text
     topics = client.get(reverse("desk:dashboard_csv"), {"table": "topics"}).content.decode("utf-8-sig")
     assert "Yol ve kaldırım" in topics
+    # Each download is in the audit log with who took it.
+    from wagtail.models import ModelLogEntry
+
+    exports = ModelLogEntry.objects.filter(action="meydan.export", user=municipality_admin)
+    assert [entry.data["export"].split("-")[1] for entry in exports.order_by("pk")] == ["summary", "topics"]
 
 
 def test_monthly_report(client, known, municipality_admin, months, department):

@@ -252,3 +252,33 @@ async def test_subscribing_sends_the_current_values_of_the_topic():
         await ws.disconnect()
     finally:
         topics._snapshots.pop("testopen", None)
+
+
+async def test_a_vote_over_the_socket_follows_the_sessions_rule(live_session, moderator, make_user):
+    """poll.answer runs the same service as the form: the session's voter rule holds on both paths."""
+    from live import services
+    from live.models import CouncilSessionPage, PollAnswer
+
+    @sync_to_async
+    def prepare():
+        CouncilSessionPage.objects.filter(pk=live_session.pk).update(voters="verified")
+        poll = services.open_poll(moderator, live_session, "Park?", ["Evet", "Hayır"])
+        return poll.pk, poll.options.first().pk, make_user(), make_user(is_verified=True)
+
+    poll, option, citizen, resident = await prepare()
+    answers = sync_to_async(lambda: list(PollAnswer.objects.values_list("user_id", flat=True)))
+    ws = await connect(citizen)
+    await send(ws, type="poll.answer", poll=poll, option=option, ref="v1")
+    assert await receive(ws) == {
+        "type": "error",
+        "code": "not_verified",
+        "detail": "Only verified residents may vote in this session.",
+        "ref": "v1",
+    }
+    assert await answers() == []
+    await ws.disconnect()
+    ws = await connect(resident)
+    await send(ws, type="poll.answer", poll=poll, option=option, ref="v2")
+    assert (await receive(ws))["type"] == "ok"
+    assert await answers() == [resident.pk]
+    await ws.disconnect()

@@ -102,6 +102,32 @@ def test_an_ended_session_cannot_restart(live_session, moderator):
         services.start_session(moderator, live_session)
 
 
+def test_every_console_action_is_in_the_audit_log(council_session, moderator, make_user):
+    from wagtail.models import PageLogEntry
+
+    from live.models import AgendaItem
+
+    services.start_session(moderator, council_session)
+    item = AgendaItem.objects.filter(session=council_session).first()
+    if item is not None:
+        services.advance_agenda(moderator, council_session, item.pk)
+    services.update_comment_settings(moderator, council_session, comments_open=False, slow_mode_seconds=30)
+    citizen = make_user()
+    services.ban_participant(moderator, council_session, citizen, "Tekrar tekrar hakaret")
+    poll = services.open_poll(moderator, council_session, "Park mı, otopark mı?", ["Park", "Otopark"])
+    services.close_poll(moderator, poll)
+    services.end_session(moderator, council_session)
+    entries = PageLogEntry.objects.filter(page=council_session, action__startswith="meydan.").order_by("pk")
+    assert {entry.user_id for entry in entries} == {moderator.pk}
+    data = [entry.data for entry in entries]
+    assert data[0]["status"] == "live" and data[-1]["status"] == "ended"
+    assert {"comments_open": False, "slow_mode": 30}.items() <= data[2 if item else 1].items()
+    ban = next(entry for entry in entries if entry.action == "meydan.moderation")
+    assert (ban.data["action"], ban.data["user"]) == ("ban", citizen.pk)
+    assert [d["poll_status"] for d in data if "poll" in d] == ["open", "closed"]
+    assert len(entries) == (7 if item else 6)
+
+
 def test_agenda_item_of_another_session_is_refused(live_session, moderator, municipality):
     from live.models import AgendaItem
 
@@ -138,27 +164,93 @@ def test_comment_html_is_plain_text(live_session, resident):
     assert 'href="https://example.org"' in html and 'rel="nofollow ugc noopener"' in html
 
 
-@pytest.mark.parametrize(
-    ("user_kind", "code"),
-    [("anonymous", "login_required"), ("unconfirmed", "unconfirmed")],
-)
-def test_who_may_not_comment(live_session, make_user, user_kind, code):
+# Who may comment and vote: the session's rules × kinds of people -------------------------------------
+
+KINDS = ["anonymous", "unconfirmed", "confirmed", "verified", "suspended"]
+RULES = ["anyone", "confirmed", "verified"]
+
+
+def expected_refusal(kind, rule):
+    if kind == "anonymous":
+        return "login_required"
+    if kind == "unconfirmed" and rule != "anyone":
+        return "unconfirmed"
+    if kind == "suspended":
+        return "suspended"
+    if rule == "verified" and kind != "verified":
+        return "not_verified"
+    return None
+
+
+@pytest.fixture
+def person(make_user, suspend):
     from django.contrib.auth.models import AnonymousUser
 
-    user = AnonymousUser() if user_kind == "anonymous" else make_user(confirmed=False)
-    with pytest.raises(Refused) as refusal:
-        services.post_comment(user, live_session, "Merhaba")
-    assert refusal.value.code == code
-    assert not LiveComment.objects.exists()
+    def make(kind):
+        if kind == "anonymous":
+            return AnonymousUser()
+        user = make_user(confirmed=kind != "unconfirmed", is_verified=kind in ("verified", "suspended"))
+        return suspend(user) if kind == "suspended" else user
+
+    return make
 
 
-def test_verified_only_sessions(live_session, make_user, resident):
-    CouncilSessionPage.objects.filter(pk=live_session.pk).update(commenters="verified")
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_who_may_comment(live_session, person, kind, rule):
+    CouncilSessionPage.objects.filter(pk=live_session.pk).update(commenters=rule, voters="verified")
     live_session.refresh_from_db()
-    with pytest.raises(Refused) as refusal:
-        services.post_comment(make_user(), live_session, "Merhaba")
-    assert refusal.value.code == "not_verified"
-    services.post_comment(resident, live_session, "Merhaba")
+    user, expected = person(kind), expected_refusal(kind, rule)
+    if expected is None:
+        services.post_comment(user, live_session, "Merhaba")
+        assert LiveComment.objects.count() == 1
+    else:
+        with pytest.raises(Refused) as refusal:
+            services.post_comment(user, live_session, "Merhaba")
+        assert refusal.value.code == expected and refusal.value.message
+        assert not LiveComment.objects.exists()
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_who_may_vote(live_session, moderator, person, kind, rule):
+    CouncilSessionPage.objects.filter(pk=live_session.pk).update(voters=rule, commenters="verified")
+    poll = services.open_poll(moderator, live_session, "Park?", ["Evet", "Hayır"])
+    user, expected = person(kind), expected_refusal(kind, rule)
+    if expected is None:
+        services.answer_poll(user, poll.pk, poll.options.first().pk)
+        assert PollAnswer.objects.count() == 1
+    else:
+        with pytest.raises(Refused) as refusal:
+            services.answer_poll(user, poll.pk, poll.options.first().pk)
+        assert refusal.value.code == expected and refusal.value.message
+        assert not PollAnswer.objects.exists()
+
+
+def test_commenting_and_voting_follow_their_own_rules(live_session, moderator, make_user):
+    from django.utils import translation
+
+    CouncilSessionPage.objects.filter(pk=live_session.pk).update(commenters="confirmed", voters="verified")
+    live_session.refresh_from_db()
+    poll = services.open_poll(moderator, live_session, "Park?", ["Evet", "Hayır"])
+    citizen = make_user()
+    services.post_comment(citizen, live_session, "Yorum yapabilirim")
+    with translation.override("en"), pytest.raises(Refused) as refusal:
+        services.answer_poll(citizen, poll.pk, poll.options.first().pk)
+    assert refusal.value.message == "Only verified residents may vote in this session."
+    CouncilSessionPage.objects.filter(pk=live_session.pk).update(commenters="verified", voters="confirmed")
+    live_session.refresh_from_db()
+    services.answer_poll(citizen, poll.pk, poll.options.first().pk)
+    with translation.override("en"), pytest.raises(Refused) as refusal:
+        services.post_comment(citizen, live_session, "Artık yapamam")
+    assert refusal.value.message == "Only verified residents may comment in this session."
+
+
+def test_new_sessions_ask_for_a_confirmed_address_and_the_database_only_known_rules(live_session):
+    assert (live_session.commenters, live_session.voters) == ("confirmed", "confirmed")
+    for field in ("commenters", "voters"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            CouncilSessionPage.objects.filter(pk=live_session.pk).update(**{field: "logged_in"})
 
 
 @pytest.mark.parametrize("text", ["", "   \n  ", "x" * 1001])
@@ -233,6 +325,31 @@ def test_hiding_needs_a_moderator_and_a_reason(live_session, moderator, resident
     event = Event.objects.filter(topic__name=live_session.topic, type="comment.hidden").get()
     assert event.payload == {"id": comment.pk, "reason": "Spam"}
     assert "spam spam" not in str(event.payload)
+
+
+def test_hiding_logs_the_guideline_the_moderator_chose(live_session, moderator, resident):
+    from moderation.models import ModerationAction
+
+    comment = services.post_comment(resident, live_session, "Telefonu 0555 000 00 00")
+    services.hide_comment(moderator, comment, "Telefon numarası", rule="personal_data")
+    action = ModerationAction.objects.get()
+    assert (action.action, action.rule, action.reason, action.object_id) == (
+        "hide", "personal_data", "Telefon numarası", comment.pk
+    )
+    assert comment.hidden
+
+
+@pytest.mark.parametrize("rule", ["", "rude", "Spam", None])
+def test_hiding_under_an_unknown_guideline_is_refused_and_changes_nothing(live_session, moderator, resident, rule):
+    from moderation.models import ModerationAction
+
+    comment = services.post_comment(resident, live_session, "spam spam")
+    with pytest.raises(Refused) as refusal:
+        services.hide_comment(moderator, comment, "Spam", rule=rule)
+    assert refusal.value.code == "invalid" and refusal.value.message
+    comment.refresh_from_db()
+    assert not comment.hidden and not ModerationAction.objects.exists()
+    assert not Event.objects.filter(type="comment.hidden").exists()
 
 
 def test_pinning(live_session, moderator, resident):

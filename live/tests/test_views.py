@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from live import services
-from live.models import LiveComment, Poll
+from live.models import LiveComment, Poll, PollAnswer
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +179,10 @@ def test_console_runs_the_session(client, council_session, moderator, resident):
     assert response.status_code == 302
     comment = services.post_comment(resident, council_session, "spam")
     assert (
-        client.post(action_url(council_session, "hide"), {"comment": comment.pk, "reason": "Spam"}).status_code == 302
+        client.post(
+            action_url(council_session, "hide"), {"comment": comment.pk, "rule": "spam", "reason": "Spam"}
+        ).status_code
+        == 302
     )
     assert (
         client.post(
@@ -204,8 +207,8 @@ def test_console_runs_the_session(client, council_session, moderator, resident):
         ("open-poll", {"question": "Q?", "option_1": "A", "option_2": "a"}, 400),
         ("advance", {"item": "999999"}, 404),
         ("advance", {"item": "x"}, 404),
-        ("hide", {"comment": "999999", "reason": "x"}, 404),
-        ("hide", {"reason": ""}, 400),
+        ("hide", {"comment": "999999", "rule": "spam", "reason": "x"}, 404),
+        ("hide", {"rule": "spam", "reason": "x"}, 404),
         ("self-destruct", {}, 404),
         ("start", {}, 409),
     ],
@@ -226,3 +229,117 @@ def test_hidden_comment_disappears_and_the_author_sees_why(client, live_session,
     client.force_login(resident)
     content = client.get(live_session.url).content.decode()
     assert "Hakaret içeriyor" in content
+
+
+def test_the_console_offers_the_guidelines_and_logs_the_chosen_one(client, live_session, moderator, resident):
+    from moderation.models import ModerationAction
+
+    comment = services.post_comment(resident, live_session, "Bu adamın adresi: ...")
+    client.force_login(moderator)
+    content = client.get(reverse("live:console", args=[live_session.pk])).content.decode()
+    assert f'id="hide-rule-{comment.pk}" name="rule" required' in content
+    assert '<option value="personal_data">Personal data of someone else</option>' in content
+    response = client.post(
+        action_url(live_session, "hide"), {"comment": comment.pk, "rule": "personal_data", "reason": "Adres"}
+    )
+    assert response.status_code == 302
+    action = ModerationAction.objects.get()
+    assert (action.action, action.rule, action.reason) == ("hide", "personal_data", "Adres")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"rule": "rudeness", "reason": "x"}, "Choose the guideline that was broken."),
+        ({"rule": "", "reason": "x"}, "Choose the guideline that was broken."),
+        ({"reason": "x"}, "Choose the guideline that was broken."),
+        ({"rule": "spam", "reason": ""}, "Give a reason; the author will see it."),
+        ({"rule": "spam", "reason": "x" * 301}, "The reason may have at most 300 characters."),
+    ],
+)
+def test_a_bad_hide_form_gets_400_and_changes_nothing(client, live_session, moderator, resident, data, message):
+    from moderation.models import ModerationAction
+
+    comment = services.post_comment(resident, live_session, "spam spam")
+    client.force_login(moderator)
+    response = client.post(action_url(live_session, "hide"), {"comment": comment.pk, **data})
+    assert response.status_code == 400 and message in response.content.decode()
+    comment.refresh_from_db()
+    assert not comment.hidden and not ModerationAction.objects.exists()
+
+
+# Who may comment and vote --------------------------------------------------------------------------
+
+
+def set_rules(session, **rules):
+    from live.models import CouncilSessionPage
+
+    CouncilSessionPage.objects.filter(pk=session.pk).update(**rules)
+    session.refresh_from_db()
+
+
+def answer_url(poll):
+    return reverse("live:answer_poll", args=[poll.pk])
+
+
+def test_the_page_says_who_may_vote_instead_of_the_buttons(client, live_session, moderator, resident, make_user):
+    set_rules(live_session, voters="verified")
+    poll = services.open_poll(moderator, live_session, "Park?", ["Evet", "Hayır"])
+    client.force_login(resident)
+    content = client.get(live_session.url).content.decode()
+    assert "Only verified residents may vote in this session." in content
+    assert f'action="{answer_url(poll)}"' not in content and 'data-participant=""' in content
+    assert 'id="comment-form"' in content  # commenting follows its own rule
+    client.force_login(make_user(is_verified=True))
+    content = client.get(live_session.url).content.decode()
+    assert "may vote in this session" not in content
+    assert f'action="{answer_url(poll)}"' in content and 'data-participant="1"' in content
+
+
+def test_anonymous_visitors_are_asked_to_log_in_to_vote(client, live_session, moderator):
+    poll = services.open_poll(moderator, live_session, "Park?", ["Evet", "Hayır"])
+    content = client.get(live_session.url).content.decode()
+    assert 'id="vote-refusal"' in content and "Log in to vote in the polls." in content
+    assert f'action="{answer_url(poll)}"' not in content
+
+
+def test_an_ineligible_vote_gets_403_with_the_reason_and_is_not_counted(client, live_session, moderator, resident):
+    set_rules(live_session, voters="verified")
+    poll = services.open_poll(moderator, live_session, "Park?", ["Evet", "Hayır"])
+    client.force_login(resident)
+    response = client.post(answer_url(poll), {"option": poll.options.first().pk})
+    assert response.status_code == 403
+    assert "Only verified residents may vote in this session." in response.content.decode()
+    assert not PollAnswer.objects.exists()
+    set_rules(live_session, voters="confirmed")
+    assert client.post(answer_url(poll), {"option": poll.options.first().pk}).status_code == 302
+    assert PollAnswer.objects.count() == 1
+
+
+def test_an_ineligible_comment_gets_403_with_the_reason_and_is_not_stored(client, live_session, resident):
+    set_rules(live_session, commenters="verified")
+    client.force_login(resident)
+    assert "Only verified residents may comment in this session." in client.get(live_session.url).content.decode()
+    response = client.post(comment_url(live_session), {"text": "Merhaba"})
+    assert response.status_code == 403
+    assert "Only verified residents may comment in this session." in response.content.decode()
+    assert not LiveComment.objects.exists()
+
+
+def test_a_suspended_person_can_neither_comment_nor_vote(client, live_session, moderator, resident, suspend):
+    poll = services.open_poll(moderator, live_session, "Park?", ["Evet", "Hayır"])
+    suspend(resident)
+    client.force_login(resident)
+    for url, data in ((comment_url(live_session), {"text": "Merhaba"}), (answer_url(poll), {"option": "1"})):
+        response = client.post(url, data)
+        assert response.status_code == 403 and "Your account is suspended until" in response.content.decode()
+    assert not LiveComment.objects.exists() and not PollAnswer.objects.exists()
+
+
+def test_the_session_editor_shows_who_may_comment_and_vote(client, live_session, make_user):
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    content = client.get(f"/admin/pages/{live_session.pk}/edit/").content.decode()
+    for name in ("commenters", "voters"):
+        assert f'name="{name}"' in content
+    assert "who may vote in polls" in content.lower()
+    assert "Anyone with an account, even before confirming their e-mail address" in content

@@ -1,18 +1,25 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from comments import services as comment_services
-from comments.models import Comment, FlagReason
+from comments.models import Comment
 from meydan.accounts.rules import account_refusal
 from meydan.notifications.models import Notification
 from moderation import services
 from moderation.guidelines import Rule
-from moderation.models import Appeal, AppendOnly, ModerationAction, Suspension
+from moderation.models import Appeal, AppendOnly, Flag, ModerationAction, Suspension
 from moderation.services import ModerationRefused
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # Messages are asserted in English; the site's default language is Turkish.
+    with translation.override("en"):
+        yield
 
 
 def refused(code, service, *args, **kwargs):
@@ -150,7 +157,7 @@ def test_log_rows_cannot_be_changed_or_deleted(comment, moderator):
 
 
 def test_flag_reasons_are_the_guidelines():
-    assert FlagReason is Rule
+    assert Flag.Reason is Rule
     assert Rule.values == ["insult", "spam", "disinformation", "personal_data", "off_topic", "other"]
 
 

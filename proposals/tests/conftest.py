@@ -61,3 +61,20 @@ def make_proposal(make_user, space):
                                         **fields)
 
     return make
+
+
+@pytest.fixture
+def suspend(db):
+    """Suspends a person for a week, as a site administrator does through the moderation service."""
+
+    def suspend(user):
+        from meydan.accounts.models import User
+        from moderation import services as moderation
+        from moderation.models import forget_suspension
+
+        admin = User.objects.create_superuser(email=f"admin-for-{user.pk}@example.org", password="a-long-admin-pass-1")
+        moderation.suspend(admin, user, timezone.now() + timedelta(days=7), "spam", "Reklam")
+        forget_suspension(user.pk)  # as the moderation app does on commit
+        return user
+
+    return suspend

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from live.models import Event
 from meydan.notifications.models import Notification
@@ -33,49 +33,99 @@ def set_phase(space, phase):
     space.refresh_from_db()
 
 
-def person(kind, make_user, make_organisation, municipality):
+def person(kind, make_user, make_organisation, municipality, suspend=None):
     from meydan.accounts.models import Membership
 
     if kind == "anonymous":
         return AnonymousUser()
-    user = make_user(confirmed=kind != "unconfirmed", is_verified=kind == "verified_resident")
+    user = make_user(confirmed=kind != "unconfirmed", is_verified=kind in ("verified_resident", "suspended"))
     if kind in ("official", "moderator"):
         Membership.objects.create(user=user, organisation=municipality, role=kind)
     if kind == "ngo_member":
         Membership.objects.create(user=user, organisation=make_organisation(kind="ngo"), role="member")
+    if kind == "suspended":
+        suspend(user)
     return user
 
 
-PEOPLE = ["anonymous", "unconfirmed", "resident", "verified_resident", "ngo_member", "official", "moderator"]
+PEOPLE = ["anonymous", "unconfirmed", "resident", "verified_resident", "suspended", "ngo_member", "official",
+          "moderator"]
 
 
-@pytest.mark.parametrize("rule", ["logged_in", "verified"])
+def eligible(kind, rule):
+    """The grid of meydan.accounts.eligibility, as the spaces' users meet it."""
+    if kind in ("anonymous", "suspended"):
+        return False
+    if kind == "unconfirmed":
+        return rule == "anyone"
+    return rule != "verified" or kind == "verified_resident"
+
+
+def try_to_propose_and_support(user, space, existing):
+    """(refusal code of proposing or None, refusal code of supporting or None); nothing is stored on refusal."""
+    before = Proposal.objects.count()
+    codes = []
+    try:
+        services.create_proposal(user, space, title="Yeni fikir", body="<p>Açıklama</p>")
+        codes.append(None)
+    except Refused as refusal:
+        assert refusal.message and Proposal.objects.count() == before
+        codes.append(refusal.code)
+    try:
+        services.support_proposal(user, existing)
+        codes.append(None)
+    except Refused as refusal:
+        assert refusal.message
+        codes.append(refusal.code)
+    existing.refresh_from_db()
+    assert existing.support_count == Support.objects.filter(proposal=existing).count() == int(codes[1] is None)
+    return codes
+
+
 @pytest.mark.parametrize("phase", ["before", "open", "supporting_only", "closed"])
 @pytest.mark.parametrize("kind", PEOPLE)
 def test_who_may_propose_and_support_when(
-    space, make_proposal, make_user, make_organisation, municipality, kind, phase, rule
+    space, make_proposal, make_user, make_organisation, municipality, suspend, kind, phase
 ):
-    ProposalSpacePage.objects.filter(pk=space.pk).update(who_may_propose=rule, who_may_support=rule)
     existing = make_proposal()
     set_phase(space, phase)
-    user = person(kind, make_user, make_organisation, municipality)
-    eligible = kind not in ("anonymous", "unconfirmed") and (rule == "logged_in" or kind == "verified_resident")
+    user = person(kind, make_user, make_organisation, municipality, suspend)
+    may = eligible(kind, space.who_may_propose)
+    proposed, supported = try_to_propose_and_support(user, space, existing)
+    assert (proposed is None) == (may and phase == "open")
+    assert (supported is None) == (may and phase in ("open", "supporting_only"))
 
-    may_propose = eligible and phase == "open"
-    if may_propose:
-        services.create_proposal(user, space, title="Yeni fikir", body="<p>Açıklama</p>")
-    else:
-        with pytest.raises(Refused):
-            services.create_proposal(user, space, title="Yeni fikir", body="<p>Açıklama</p>")
 
-    may_support = eligible and phase in ("open", "supporting_only")
-    if may_support:
-        services.support_proposal(user, existing)
-    else:
-        with pytest.raises(Refused):
-            services.support_proposal(user, existing)
-    existing.refresh_from_db()
-    assert existing.support_count == Support.objects.filter(proposal=existing).count() == int(may_support)
+@pytest.mark.parametrize("rule", ["anyone", "confirmed", "verified"])
+@pytest.mark.parametrize("kind", PEOPLE)
+def test_eligibility_rules_for_proposing_and_supporting(
+    space, make_proposal, make_user, make_organisation, municipality, suspend, kind, rule
+):
+    existing = make_proposal()
+    ProposalSpacePage.objects.filter(pk=space.pk).update(who_may_propose=rule, who_may_support=rule)
+    space.refresh_from_db()
+    user = person(kind, make_user, make_organisation, municipality, suspend)
+    codes = try_to_propose_and_support(user, space, existing)
+    expected = None if eligible(kind, rule) else {
+        "anonymous": "login_required", "unconfirmed": "unconfirmed", "suspended": "suspended"
+    }.get(kind, "not_verified")
+    assert codes == [expected, expected]
+
+
+def test_proposing_and_supporting_follow_their_own_rules(space, make_proposal, make_user):
+    existing = make_proposal()
+    ProposalSpacePage.objects.filter(pk=space.pk).update(who_may_propose="verified", who_may_support="anyone")
+    space.refresh_from_db()
+    unverified = make_user()
+    assert try_to_propose_and_support(unverified, space, existing) == ["not_verified", None]
+
+
+def test_the_database_stores_only_known_rules(space):
+    for field in ("who_may_propose", "who_may_support"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ProposalSpacePage.objects.filter(pk=space.pk).update(**{field: "logged_in"})
+    space.refresh_from_db()
+    assert (space.who_may_propose, space.who_may_support) == ("confirmed", "confirmed")
 
 
 def test_body_is_sanitised_and_tags_normalised(space, make_user):
@@ -171,6 +221,20 @@ def test_author_edits_until_the_first_support(make_proposal, make_user):
     assert proposal.title == "Daha iyi başlık"
 
 
+@pytest.mark.parametrize(("rule", "kind"), [("confirmed", "suspended"), ("verified", "resident")])
+def test_authors_edit_only_while_they_may_propose(make_proposal, make_user, space, suspend, rule, kind):
+    author = make_user()
+    proposal = make_proposal(author=author, title="Eski başlık")
+    if kind == "suspended":
+        suspend(author)
+    ProposalSpacePage.objects.filter(pk=space.pk).update(who_may_propose=rule)
+    with pytest.raises(Refused) as refusal:
+        services.edit_proposal(author, proposal, title="Yeni başlık", body="<p>x</p>")
+    assert refusal.value.code == ("suspended" if kind == "suspended" else "not_verified")
+    proposal.refresh_from_db()
+    assert proposal.title == "Eski başlık"
+
+
 def test_withdraw_at_any_time_but_only_by_the_author(make_proposal, make_user):
     author = make_user()
     proposal = make_proposal(author=author)
@@ -210,6 +274,28 @@ def test_hidden_proposals_cannot_be_supported(make_proposal, make_user, space_mo
     services.moderate_proposal(space_moderator, proposal, hidden=False, reason="Düzeltildi")
     proposal.refresh_from_db()
     assert proposal.state == "published"
+
+
+def test_hiding_logs_the_guideline_the_moderator_chose(make_proposal, space_moderator):
+    from moderation.models import ModerationAction
+
+    proposal = make_proposal()
+    services.moderate_proposal(space_moderator, proposal, hidden=True, reason="Reklam", rule="spam")
+    action = ModerationAction.objects.get()
+    assert (action.action, action.rule, action.reason, action.object_id) == ("hide", "spam", "Reklam", proposal.pk)
+    assert proposal.state == "hidden"
+
+
+@pytest.mark.parametrize("rule", ["", "rudeness", "SPAM", None])
+def test_hiding_under_an_unknown_guideline_is_refused_and_changes_nothing(make_proposal, space_moderator, rule):
+    from moderation.models import ModerationAction
+
+    proposal = make_proposal()
+    with pytest.raises(Refused) as refusal:
+        services.moderate_proposal(space_moderator, proposal, hidden=True, reason="Reklam", rule=rule)
+    assert refusal.value.code == "invalid" and refusal.value.message
+    proposal.refresh_from_db()
+    assert proposal.state == "published" and not ModerationAction.objects.exists()
 
 
 def test_threshold_sets_the_answer_date_once(make_proposal, make_user, space):
@@ -339,7 +425,7 @@ def test_answers_are_audited_and_held_for_the_communications_office_in_a_crisis(
     CrisisState.objects.update_or_create(
         site=site, defaults={"active": True, "message": "Deprem", "started_at": timezone.now()}
     )
-    with pytest.raises(Refused) as refused:
+    with translation.override("en"), pytest.raises(Refused) as refused:
         services.answer_proposal(official, proposal, state="accepted", text="Yes")
     assert refused.value.code == "forbidden" and "crisis" in refused.value.message
     proposal.refresh_from_db()

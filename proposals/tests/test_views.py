@@ -295,3 +295,148 @@ def test_signed_in_people_never_get_the_cached_page(client, space, make_proposal
     client.force_login(user)
     content = client.get(space.url).content.decode()
     assert "My profile" in content and "Log out" in content
+
+
+# Eligibility and moderation -----------------------------------------------------------------------
+
+VERIFIED_ONLY = "Only verified residents may take part in this space."
+
+
+def test_an_ineligible_person_sees_why_and_cannot_propose(client, space, make_user):
+    from proposals.models import ProposalSpacePage
+
+    ProposalSpacePage.objects.filter(pk=space.pk).update(who_may_propose="verified")
+    client.force_login(make_user())
+    form_page = client.get(new_url(space)).content.decode()
+    assert VERIFIED_ONLY in form_page and 'id="proposal-form"' not in form_page
+    response = client.post(new_url(space), {"title": "Yeni fikir", "body": "<p>Açıklama</p>", "publish": "1"})
+    assert response.status_code == 403 and VERIFIED_ONLY in response.content.decode()
+    assert not Proposal.objects.exists()
+
+
+def test_an_ineligible_person_sees_why_and_cannot_support(client, space, make_proposal, make_user):
+    from proposals.models import ProposalSpacePage, Support
+
+    proposal = make_proposal()
+    ProposalSpacePage.objects.filter(pk=space.pk).update(who_may_support="verified")
+    client.force_login(make_user())
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert VERIFIED_ONLY in page and f"/proposals/{proposal.pk}/support/" not in page
+    response = client.post(f"/proposals/{proposal.pk}/support/")
+    assert response.status_code == 403 and VERIFIED_ONLY in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.support_count == 0 and not Support.objects.exists()
+    client.force_login(make_user(is_verified=True))
+    assert client.post(f"/proposals/{proposal.pk}/support/").status_code == 302
+
+
+def test_a_suspended_person_gets_403_and_the_end_of_the_suspension(client, space, make_proposal, make_user, suspend):
+    proposal = make_proposal()
+    user = make_user()
+    suspend(user)
+    client.force_login(user)
+    response = client.post(f"/proposals/{proposal.pk}/support/")
+    assert response.status_code == 403 and "Your account is suspended until" in response.content.decode()
+    response = client.post(new_url(space), {"title": "Yeni fikir", "body": "<p>Açıklama</p>", "publish": "1"})
+    assert response.status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.support_count == 0 and Proposal.objects.count() == 1
+
+
+def test_a_suspended_author_cannot_edit(client, make_proposal, make_user, suspend):
+    author = make_user()
+    proposal = make_proposal(author=author, title="Eski başlık")
+    suspend(author)
+    client.force_login(author)
+    page = client.get(f"/proposals/{proposal.pk}/edit/").content.decode()
+    assert "Your account is suspended until" in page and 'id="proposal-form"' not in page
+    response = client.post(f"/proposals/{proposal.pk}/edit/", {"title": "Yeni başlık", "body": "<p>x</p>"})
+    assert response.status_code == 403 and "Your account is suspended until" in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.title == "Eski başlık"
+
+
+def test_anyone_signed_in_may_support_where_the_space_allows_it(client, space, make_proposal, make_user):
+    from proposals.models import ProposalSpacePage
+
+    proposal = make_proposal()
+    unconfirmed = make_user(confirmed=False)
+    client.force_login(unconfirmed)
+    response = client.post(f"/proposals/{proposal.pk}/support/")
+    assert response.status_code == 403 and "Confirm your e-mail address to take part." in response.content.decode()
+    ProposalSpacePage.objects.filter(pk=space.pk).update(who_may_support="anyone")
+    assert client.post(f"/proposals/{proposal.pk}/support/").status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.support_count == 1
+
+
+def moderate_url(proposal):
+    return f"/proposals/{proposal.pk}/moderate/"
+
+
+def test_moderators_hide_under_the_guideline_they_choose(client, make_proposal, space_moderator):
+    from moderation.models import ModerationAction
+
+    proposal = make_proposal()
+    client.force_login(space_moderator)
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert 'name="rule"' in page and 'value="personal_data"' in page and "Community guidelines" in page
+    response = client.post(moderate_url(proposal), {"hidden": "1", "rule": "personal_data", "reason": "Adres var"})
+    assert response.status_code == 302
+    action = ModerationAction.objects.get()
+    assert (action.action, action.rule, action.reason) == ("hide", "personal_data", "Adres var")
+    proposal.refresh_from_db()
+    assert proposal.state == "hidden"
+    # Showing it again cites no guideline: the form has none to choose.
+    assert 'name="rule"' not in client.get(proposal.get_absolute_url()).content.decode()
+    assert client.post(moderate_url(proposal), {"hidden": "0", "reason": "Adres silindi"}).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == "published"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"rule": "rudeness", "reason": "x"}, "Choose the guideline that was broken."),
+        ({"rule": "", "reason": "x"}, "Choose the guideline that was broken."),
+        ({"reason": "x"}, "Choose the guideline that was broken."),
+        ({"rule": "spam", "reason": ""}, "Give a reason; the author will see it."),
+        ({"rule": "spam", "reason": "x" * 301}, "The reason may have at most 300 characters."),
+    ],
+)
+def test_a_bad_moderation_form_gets_400_and_changes_nothing(client, make_proposal, space_moderator, data, message):
+    from moderation.models import ModerationAction
+
+    proposal = make_proposal()
+    client.force_login(space_moderator)
+    response = client.post(moderate_url(proposal), {"hidden": "1", **data})
+    assert response.status_code == 400 and message in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.state == "published" and not ModerationAction.objects.exists()
+
+
+def test_others_get_403_whatever_they_post_to_the_moderation_form(client, make_proposal, make_user):
+    proposal = make_proposal()
+    client.force_login(make_user())
+    for data in ({"rule": "spam", "reason": "x"}, {"rule": "nonsense"}, {}):
+        assert client.post(moderate_url(proposal), {"hidden": "1", **data}).status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.state == "published"
+
+
+def test_a_refused_post_does_not_show_a_hidden_proposal(client, make_proposal, make_user, space_moderator):
+    proposal = make_proposal(title="Gizlenen öneri")
+    services.moderate_proposal(space_moderator, proposal, hidden=True, reason="Spam", rule="spam")
+    client.force_login(make_user())
+    for action in ("support", "withdraw", "moderate"):
+        response = client.post(f"/proposals/{proposal.pk}/{action}/", {"hidden": "0", "reason": "x"})
+        assert response.status_code == 404 and "Gizlenen öneri" not in response.content.decode()
+
+
+def test_the_space_editor_offers_the_three_rules(client, space, make_user):
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    content = client.get(f"/admin/pages/{space.pk}/edit/").content.decode()
+    assert 'name="who_may_propose"' in content and 'name="who_may_support"' in content
+    for value in ("anyone", "confirmed", "verified"):
+        assert f'value="{value}"' in content
+    assert "logged_in" not in content

@@ -143,6 +143,10 @@ def test_results_page_and_downloads_follow_the_hosts_rules(login, client, host, 
     assert download["Content-Type"] == "text/csv; charset=utf-8"
     body = download.content.decode("utf-8-sig")
     assert "'=1+1" in body and "alice" not in body.lower()
+    # Only the staff download of what people wrote is audited; refused ones and public results are not.
+    from wagtail.models import ModelLogEntry
+
+    assert list(ModelLogEntry.objects.filter(action="meydan.export").values_list("user_id", flat=True)) == [official.pk]
 
 
 def test_the_results_page_query_count_does_not_grow_with_responses(

@@ -171,6 +171,7 @@ def test_moderator_and_resident_follow_the_session_live(world, new_context, pass
 
     # The moderator hides the comment from the console.
     row = console.locator("tbody tr").filter(has_text=COMMENT)
+    row.get_by_label("Which guideline does it break?").select_option("off_topic")
     row.get_by_label("Reason (shown to the author)").fill("Off-topic")
     row.get_by_role("button", name="Hide", exact=True).click()
     expect(console.locator(".messages")).to_contain_text("The comment is hidden everywhere.")

@@ -6,6 +6,7 @@ its departments, so a proposal routed to a department can be answered by the mun
 
 import rules
 
+from .eligibility import Eligibility, eligibility_refusal
 from .models import Membership, Organisation
 
 STAFF_ROLES = (Membership.Role.ADMIN, Membership.Role.OFFICIAL)
@@ -25,37 +26,10 @@ def has_org_role(user, organisation, roles):
 
 
 def account_refusal(user):
-    """Why `user` may not take part anywhere yet (code, translated message), or None. Apps add their
-    own conditions (e.g. verified residents only) after this."""
-    from django.utils.translation import gettext as _
-
-    if not user.is_authenticated:
-        return "login_required", _("Log in to take part.")
-    if user.email_confirmed_at is None:
-        return "unconfirmed", _("Confirm your e-mail address to take part.")
-    until = _suspended_until(user)
-    if until is not None:
-        from django.utils import formats, timezone
-
-        return "suspended", _("Your account is suspended until %(date)s: you can read, but not write.") % {
-            "date": formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")
-        }
-    return None
-
-
-def _suspended_until(user):
-    """The end of the user's active suspension, or None. Asked before every write, so it is read
-    from the cache (shared by all processes with Redis); the moderation app owns suspensions and
-    clears the entry whenever it suspends someone or lifts a suspension."""
-    from django.apps import apps
-    from django.utils import timezone
-
-    if not apps.is_installed("moderation"):
-        return None
-    from moderation.models import suspended_until
-
-    until = suspended_until(user.pk)
-    return until if until is not None and until > timezone.now() else None
+    """Why `user` may not take part anywhere yet (code, translated message), or None: signed in,
+    e-mail address confirmed, not suspended. Writes without a per-space rule use this; spaces with
+    one (who may propose, support, comment, vote) ask `eligibility_refusal` with their rule."""
+    return eligibility_refusal(user, Eligibility.CONFIRMED)
 
 
 def voice_organisations(user):

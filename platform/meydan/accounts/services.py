@@ -218,12 +218,68 @@ def _audit_role_removed(sender, instance, **kwargs):
     )
 
 
-def connect_audit():
-    from django.db.models.signals import post_delete, post_save, pre_save
+# Account flags that grant or take away powers; each change is audited with who made it.
+AUDITED_FLAGS = {
+    "is_verified": audit.VERIFICATION,
+    "is_staff": audit.ROLE_CHANGE,
+    "is_superuser": audit.ROLE_CHANGE,
+    "is_active": audit.STATE_CHANGE,
+}
 
+
+def _remember_old_flags(sender, instance, raw=False, update_fields=None, **kwargs):
+    instance._audit_old_flags = None
+    # Logins save last_login alone: no query for them.
+    if raw or not instance.pk or (update_fields is not None and not set(update_fields) & set(AUDITED_FLAGS)):
+        return
+    instance._audit_old_flags = sender.objects.filter(pk=instance.pk).values(*AUDITED_FLAGS).first()
+
+
+def _audit_flags_saved(sender, instance, created, raw=False, **kwargs):
+    old = getattr(instance, "_audit_old_flags", None)
+    if raw or created or not old:
+        return
+    for flag, action in AUDITED_FLAGS.items():
+        if old[flag] != getattr(instance, flag):
+            audit.record(
+                action,
+                actor=_acting_user(),
+                target=instance,
+                data={"summary": f"{flag}: {old[flag]} → {getattr(instance, flag)}", "field": flag},
+            )
+
+
+def _audit_groups_changed(sender, instance, action, pk_set, reverse=False, **kwargs):
+    """Wagtail's groups are roles too (editors, moderators, communications office)."""
+    if action not in ("post_add", "post_remove", "pre_clear") or reverse:
+        return
+    from django.contrib.auth.models import Group
+
+    if action == "pre_clear":
+        pk_set, action = set(instance.groups.values_list("pk", flat=True)), "post_remove"
+    if not pk_set:
+        return
+    names = sorted(Group.objects.filter(pk__in=pk_set).values_list("name", flat=True))
+    change = "added" if action == "post_add" else "removed"
+    audit.record(
+        audit.ROLE_CHANGE,
+        actor=_acting_user(),
+        target=instance,
+        data={"summary": f"groups {change}: {', '.join(names)}", change: names},
+    )
+
+
+def connect_audit():
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+    user_model = get_user_model()
     pre_save.connect(_remember_old_role, sender=Membership, dispatch_uid="accounts_audit_old_role")
     post_save.connect(_audit_role_saved, sender=Membership, dispatch_uid="accounts_audit_role_saved")
     post_delete.connect(_audit_role_removed, sender=Membership, dispatch_uid="accounts_audit_role_removed")
+    pre_save.connect(_remember_old_flags, sender=user_model, dispatch_uid="accounts_audit_old_flags")
+    post_save.connect(_audit_flags_saved, sender=user_model, dispatch_uid="accounts_audit_flags_saved")
+    m2m_changed.connect(_audit_groups_changed, sender=user_model.groups.through, dispatch_uid="accounts_audit_groups")
     audit.connect_guards()
 
 

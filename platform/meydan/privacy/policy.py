@@ -115,12 +115,6 @@ POLICY = {
     ),
     "comments.Comment.hidden_by": rule(("id", "hidden_reason", "hidden_at"), KEEP, STAFF_RECORD),
     "comments.CommentLike.user": rule(("comment", "created_at"), KEEP, TOTALS),
-    "comments.CommentFlag.user": rule(
-        ("comment", "reason", "text", "status", "created_at", "resolved_at"),
-        KEEP,
-        "moderators still need the report; removing wipes its free text and keeps the reason",
-        remove="wipe_flag_text",
-    ),
     # --- live -------------------------------------------------------------------------------------
     "live.Participant.user": rule(
         ("session", "last_comment_at", "banned", "ban_reason"), KEEP, "a ban is a moderation record"
@@ -203,6 +197,12 @@ POLICY = {
     ),
     "moderation.ModerationAction.moderator": rule(
         ("id", "action", "rule", "reason", "outcome", "created_at"), KEEP, STAFF_RECORD
+    ),
+    "moderation.Flag.user": rule(
+        ("content_type", "object_id", "reason", "text", "status", "created_at", "resolved_at"),
+        KEEP,
+        "moderators still need the report; removing wipes its free text and keeps the reason",
+        remove="wipe_flag_text",
     ),
     "moderation.Appeal.user": rule(
         ("id", "action", "text", "status", "created_at", "decided_at", "decision_reason"),

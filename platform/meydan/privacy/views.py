@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from meydan import audit
 from meydan.pagecache import cache_for_anonymous
 
 from ..ratelimit import rate_limited
@@ -62,6 +63,7 @@ def export(request):
         archive, filename = exporting.export_data(request.user, password=form.cleaned_data["password"])
     except PrivacyRefused as error:
         return _refused(request, "privacy/export.html", ExportForm(), error)
+    audit.record(audit.EXPORT, actor=request.user, target=request.user, data={"export": "own data"})
     return FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
 
 

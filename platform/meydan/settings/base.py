@@ -237,6 +237,7 @@ MEYDAN_RATE_LIMITS = {
     "desk.requester": "30/h",
     "satisfaction.rate": "30/h",
     "moderation.appeal": "10/h",
+    "moderation.report": "20/h",
     # Staff: generous, they work through queues.
     "proposals.staff": "600/h",
     "consultations.staff": "1000/h",

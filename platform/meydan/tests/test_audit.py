@@ -91,6 +91,57 @@ def test_role_changes_are_audited_with_the_acting_admin(admin_user, make_user, m
     assert {e.data["user"] for e in entries} == {person.pk}
 
 
+def test_verification_staff_flags_and_wagtail_groups_are_audited(admin_user, make_user):
+    from django.contrib.auth.models import Group
+
+    person = make_user()
+    editors = Group.objects.get_or_create(name="Editors")[0]
+    with LogContext(user=admin_user):
+        person.is_verified = True
+        person.save()
+        person.is_staff = True
+        person.save(update_fields=["is_staff"])
+        person.groups.add(editors)
+        person.groups.remove(editors)
+        person.groups.add(editors)
+        person.groups.clear()
+    entries = ModelLogEntry.objects.filter(object_id=str(person.pk)).order_by("pk")
+    assert [(e.action, e.data["summary"]) for e in entries] == [
+        (audit.VERIFICATION, "is_verified: False → True"),
+        (audit.ROLE_CHANGE, "is_staff: False → True"),
+        (audit.ROLE_CHANGE, "groups added: Editors"),
+        (audit.ROLE_CHANGE, "groups removed: Editors"),
+        (audit.ROLE_CHANGE, "groups added: Editors"),
+        (audit.ROLE_CHANGE, "groups removed: Editors"),
+    ]
+    assert {e.user_id for e in entries} == {admin_user.pk}
+
+
+def test_a_login_costs_no_audit_query_and_leaves_no_entry(make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person = make_user()
+    before = ModelLogEntry.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        person.save(update_fields=["last_login"])
+    assert len(queries) == 1
+    assert ModelLogEntry.objects.count() == before
+
+
+def test_an_own_data_export_is_audited_and_a_refused_one_is_not(client, make_user, password):
+    from django.urls import reverse
+
+    person = make_user()
+    client.force_login(person)
+    assert client.post(reverse("privacy:export"), {"password": "not the password"}).status_code == 403
+    assert not ModelLogEntry.objects.filter(action=audit.EXPORT).exists()
+    response = client.post(reverse("privacy:export"), {"password": password})
+    assert response.status_code == 200
+    entry = ModelLogEntry.objects.get(action=audit.EXPORT)
+    assert (entry.user_id, entry.object_id, entry.data["export"]) == (person.pk, str(person.pk), "own data")
+
+
 def test_unknown_actions_are_refused(admin_user):
     with pytest.raises(ValueError):
         audit.record("meydan.made_up", actor=admin_user)

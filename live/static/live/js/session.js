@@ -36,11 +36,16 @@ function commentNode(data) {
   const text = element("div", { class: "comment-text" });
   text.innerHTML = data.html; // sanitised on the server by meydan.sanitize.render_plain
   item.append(meta, text);
+  const actions = element("p", { class: "comment-actions" });
   if (!data.parent) {
-    const actions = element("p", { class: "comment-actions" });
-    actions.append(element("a", { href: `?reply=${data.id}#comment-form`, "data-reply": data.id }, strings.reply));
-    item.append(actions, element("ul", { class: "replies" }));
+    actions.append(element("a", { href: `?reply=${data.id}#comment-form`, "data-reply": data.id }, strings.reply), " ");
   }
+  if (currentUser && currentUser !== String(data.author_id)) {
+    const href = strings.reportUrl.replace(/\/0\/$/, `/${data.id}/`);
+    actions.append(element("a", { href, class: "comment-report" }, strings.report));
+  }
+  if (actions.childNodes.length) item.append(actions);
+  if (!data.parent) item.append(element("ul", { class: "replies" }));
   return item;
 }
 
@@ -93,7 +98,8 @@ function showResults(data) {
     section.append(element("h3", { id: `poll-${data.poll}-q` }, data.question));
     const polls = document.getElementById("polls");
     polls.hidden = false;
-    polls.querySelector("h2").after(section);
+    // Newest first, under the heading and the note on who may vote.
+    (document.getElementById("vote-refusal") || polls.querySelector("h2")).after(section);
     // Only people who may take part get a form, as on the server-rendered page.
     if (data.status !== "closed" && root.dataset.participant) section.append(pollForm(data));
     section.append(resultsTable(data));
