@@ -80,7 +80,7 @@ def world(asgi_server, make_user, make_organisation):
 def test_flag_hide_appeal_restore_and_the_public_log(world, new_context, password, mailbox):
     # A resident reports the comment.
     resident = log_in(new_context(), world.resident, password, world.proposal_path)
-    resident.get_by_role("link", name=re.compile(r"^Report")).click()
+    resident.get_by_role("link", name=re.compile(r"^Report the comment")).click()
     resident.get_by_label("Insult or harassment").check()
     resident.get_by_role("button", name="Send the report").click()
     expect(resident.get_by_text("The moderators will look at the comment.")).to_be_visible()
