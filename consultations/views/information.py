@@ -159,42 +159,52 @@ def answer(request, page_pk, pk):
     return _back(page, question)
 
 
-@require_POST
-@rate_limited("consultations.staff")
-def hide(request, page_pk, pk):
+def _moderate(request, page_pk, pk, *, name, form_class, act, forbidden, success):
+    """Hide or show a question: the form's errors show only to the page's moderators (others get 403)."""
     page = live_page(InformationPage, page_pk)
     question = _question(page, pk)
-    form = HideQuestionForm(request.POST, auto_id=f"hide-{question.pk}-%s")
-    forms = {"hide_forms": {question.pk: form}}
+    form = form_class(request.POST, auto_id=f"{name}-{question.pk}-%s")
+    forms = {f"{name}_forms": {question.pk: form}}
     try:
         if not form.is_valid():
             if not can_moderate_page(request.user, page):
-                raise ParticipationRefused("forbidden", _("Only the page's moderators may hide questions."))
+                raise ParticipationRefused("forbidden", forbidden)
             return _invalid(request, page, **forms)
-        services.hide_question(request.user, question, form.cleaned_data["reason"], form.cleaned_data["rule"])
+        act(question, form.cleaned_data)
     except ParticipationRefused as refused:
         return render_refusal(request, refused, TEMPLATE, _context(request, page, **forms))
-    messages.success(request, _("The question is hidden; its author sees your reason."))
+    messages.success(request, success)
     return _back(page, question)
+
+
+@require_POST
+@rate_limited("consultations.staff")
+def hide(request, page_pk, pk):
+    return _moderate(
+        request,
+        page_pk,
+        pk,
+        name="hide",
+        form_class=HideQuestionForm,
+        act=lambda question, data: services.hide_question(request.user, question, data["reason"], data["rule"]),
+        forbidden=_("Only the page's moderators may hide questions."),
+        success=_("The question is hidden; its author sees your reason."),
+    )
 
 
 @require_POST
 @rate_limited("consultations.staff")
 def show(request, page_pk, pk):
-    page = live_page(InformationPage, page_pk)
-    question = _question(page, pk)
-    form = ShowQuestionForm(request.POST, auto_id=f"show-{question.pk}-%s")
-    forms = {"show_forms": {question.pk: form}}
-    try:
-        if not form.is_valid():
-            if not can_moderate_page(request.user, page):
-                raise ParticipationRefused("forbidden", _("Only the page's moderators may show hidden questions."))
-            return _invalid(request, page, **forms)
-        services.show_question(request.user, question, form.cleaned_data["reason"])
-    except ParticipationRefused as refused:
-        return render_refusal(request, refused, TEMPLATE, _context(request, page, **forms))
-    messages.success(request, _("The question is public again."))
-    return _back(page, question)
+    return _moderate(
+        request,
+        page_pk,
+        pk,
+        name="show",
+        form_class=ShowQuestionForm,
+        act=lambda question, data: services.show_question(request.user, question, data["reason"]),
+        forbidden=_("Only the page's moderators may show hidden questions."),
+        success=_("The question is public again."),
+    )
 
 
 urlpatterns = [
