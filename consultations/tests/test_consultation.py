@@ -255,7 +255,7 @@ def test_page_queries_are_bounded_and_flat_in_paragraphs_and_comments(
     # Warm the content type cache and the site lookup on another page (a cached page would skip queries).
     client.get(_populate(make_page("consultation", questions=QUESTIONS), 1, 1, author).url)
     # Signed in, about half the queries are the session, Wagtail routing and the header's permission checks.
-    bound = 15 if role == "anonymous" else 28
+    bound = 15 if role == "anonymous" else 23
     with django_assert_max_num_queries(bound) as few:
         assert client.get(small.url).status_code == 200
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -11,6 +11,7 @@ from .models import Membership, Organisation
 
 STAFF_ROLES = (Membership.Role.ADMIN, Membership.Role.OFFICIAL)
 MODERATION_ROLES = (Membership.Role.ADMIN, Membership.Role.OFFICIAL, Membership.Role.MODERATOR)
+ROLES_CACHE = "_meydan_roles_by_organisation"
 
 
 def has_org_role(user, organisation, roles):
@@ -22,7 +23,27 @@ def has_org_role(user, organisation, roles):
     org_ids = [organisation.pk]
     if organisation.kind == Organisation.Kind.DEPARTMENT and organisation.parent_id:
         org_ids.append(organisation.parent_id)
-    return Membership.objects.filter(user=user, organisation_id__in=org_ids, role__in=roles).exists()
+    held = roles_by_organisation(user)
+    return any(held.get(org_id, frozenset()).intersection(roles) for org_id in org_ids)
+
+
+def roles_by_organisation(user):
+    """{organisation id: {role, ...}} of `user`'s memberships. A page asks several role questions
+    (staff? moderator? may answer?); they are read in one query and kept on the user object, which
+    lives for one request. Membership changes forget the copy of the user object they were made with."""
+    held = getattr(user, ROLES_CACHE, None)
+    if held is None:
+        held = {}
+        for organisation_id, role in Membership.objects.filter(user=user).values_list("organisation_id", "role"):
+            held.setdefault(organisation_id, set()).add(role)
+        setattr(user, ROLES_CACHE, held)
+    return held
+
+
+def forget_roles(sender, instance, **kwargs):
+    user = instance._state.fields_cache.get("user")
+    if user is not None and hasattr(user, ROLES_CACHE):
+        delattr(user, ROLES_CACHE)
 
 
 def account_refusal(user):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from meydan import audit
 
 from .models import Membership, Organisation, User
-from .rules import can_review_organisations
+from .rules import can_review_organisations, forget_roles
 from .tokens import email_confirmation_token
 
 
@@ -277,6 +277,8 @@ def connect_audit():
     pre_save.connect(_remember_old_role, sender=Membership, dispatch_uid="accounts_audit_old_role")
     post_save.connect(_audit_role_saved, sender=Membership, dispatch_uid="accounts_audit_role_saved")
     post_delete.connect(_audit_role_removed, sender=Membership, dispatch_uid="accounts_audit_role_removed")
+    post_save.connect(forget_roles, sender=Membership, dispatch_uid="accounts_forget_roles_saved")
+    post_delete.connect(forget_roles, sender=Membership, dispatch_uid="accounts_forget_roles_deleted")
     pre_save.connect(_remember_old_flags, sender=user_model, dispatch_uid="accounts_audit_old_flags")
     post_save.connect(_audit_flags_saved, sender=user_model, dispatch_uid="accounts_audit_flags_saved")
     m2m_changed.connect(_audit_groups_changed, sender=user_model.groups.through, dispatch_uid="accounts_audit_groups")
