@@ -1,6 +1,8 @@
-"""Retention: closed desk requests lose their personal data after MEYDAN_RETENTION_DAYS_CLOSED_REQUESTS.
+"""Retention: closed desk requests lose their personal data after MEYDAN_RETENTION_DAYS_CLOSED_REQUESTS,
+and requests sent without an account whose confirmation link has expired are deleted (nobody can
+confirm them any more, and they were never accepted, so no statistic counts them).
 
-What stays is what the statistics need (type, municipality, topic, department, district, status,
+For closed requests, what stays is what the statistics need (type, municipality, topic, department, district, status,
 dates, reopen count, ratings). What goes is what identifies or describes the person: the text,
 the contact address, the photo, the attachments, the free text of the timeline and of the rating.
 The desk app is found through the app registry and skipped when it is not installed.
@@ -54,13 +56,7 @@ def anonymise_requests(queryset):
     ids = list(queryset.values_list("pk", flat=True))
     if not ids:
         return 0
-    photo_field = Request._meta.get_field("photo")
-    files = [(photo_field.storage, name) for name in Request.objects.filter(pk__in=ids).values_list("photo", flat=True)]
-    attachment_field = Attachment._meta.get_field("file")
-    files += [
-        (attachment_field.storage, name)
-        for name in Attachment.objects.filter(request_id__in=ids).values_list("file", flat=True)
-    ]
+    files = _request_files(Request, ids)
     marker = removed_marker()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
@@ -86,6 +82,41 @@ def _wipe_rating_comments(Request, ids):
         return
     content_type = ContentType.objects.get_for_model(Request)
     Satisfaction.objects.filter(content_type=content_type, object_id__in=ids).update(comment="")
+
+
+def _request_files(Request, ids):
+    Attachment = apps.get_model("desk", "Attachment")
+    photo_field = Request._meta.get_field("photo")
+    attachment_field = Attachment._meta.get_field("file")
+    photos = Request.objects.filter(pk__in=ids).values_list("photo", flat=True)
+    attachments = Attachment.objects.filter(request_id__in=ids).values_list("file", flat=True)
+    return [(photo_field.storage, name) for name in photos] + [(attachment_field.storage, name) for name in attachments]
+
+
+def unconfirmed_expired(now=None):
+    """Requests still waiting for their sender's confirmation after the link expired."""
+    Request = request_model()
+    if Request is None:
+        return None
+    from desk.services import CONFIRM_MAX_AGE
+
+    cutoff = (now or timezone.now()) - timedelta(seconds=CONFIRM_MAX_AGE)
+    return Request.objects.filter(status="unconfirmed", created_at__lt=cutoff)
+
+
+def purge_unconfirmed(now=None, dry_run=False):
+    """Delete the unconfirmed requests whose link expired, with their files: the number found."""
+    queryset = unconfirmed_expired(now)
+    if queryset is None:
+        return None
+    if dry_run:
+        return queryset.count()
+    with transaction.atomic():
+        ids = list(queryset.select_for_update().values_list("pk", flat=True))
+        files = _request_files(queryset.model, ids)
+        queryset.model.objects.filter(pk__in=ids).delete()
+        _delete_files_on_commit(files)
+    return len(ids)
 
 
 def expired_requests(now=None):

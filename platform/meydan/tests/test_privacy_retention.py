@@ -118,3 +118,38 @@ def test_without_the_desk_app_the_command_does_nothing(db, monkeypatch):
     out = io.StringIO()
     call_command("purge_expired", stdout=out)
     assert "not installed" in out.getvalue()
+
+
+def test_requests_never_confirmed_are_deleted_with_their_files_once_the_link_expired(
+    make_request, django_capture_on_commit_callbacks
+):
+    from desk.models import Attachment, Request
+
+    expired = make_request(status="unconfirmed")
+    Request.objects.filter(pk=expired.pk).update(created_at=timezone.now() - timedelta(days=4))
+    fresh = make_request(status="unconfirmed")
+    confirmed = make_request(status="received")
+    Request.objects.filter(pk=confirmed.pk).update(created_at=timezone.now() - timedelta(days=40))
+    photo = expired.photo
+    assert photo.storage.exists(photo.name)
+    assert retention.purge_unconfirmed(dry_run=True) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention.purge_unconfirmed() == 1
+    assert set(Request.objects.values_list("pk", flat=True)) == {fresh.pk, confirmed.pk}
+    assert not Attachment.objects.filter(request_id=expired.pk).exists()
+    assert not photo.storage.exists(photo.name)
+
+
+def test_the_command_reports_both_purges(make_request):
+    from desk.models import Request
+
+    expired = make_request(status="unconfirmed")
+    Request.objects.filter(pk=expired.pk).update(created_at=timezone.now() - timedelta(days=4))
+    out = io.StringIO()
+    call_command("purge_expired", "--dry-run", stdout=out)
+    assert "1 never confirmed request(s) would be deleted" in out.getvalue()
+    assert Request.objects.filter(pk=expired.pk).exists()
+    out = io.StringIO()
+    call_command("purge_expired", stdout=out)
+    assert "Deleted 1 never confirmed request(s)" in out.getvalue()
+    assert not Request.objects.filter(pk=expired.pk).exists()

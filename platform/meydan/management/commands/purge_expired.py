@@ -6,7 +6,8 @@ from meydan.privacy import retention
 class Command(BaseCommand):
     help = (
         "Remove the personal data of closed desk requests older than MEYDAN_RETENTION_DAYS_CLOSED_REQUESTS "
-        "(default 730 days); statistics stay. Run it daily, e.g. from cron."
+        "(default 730 days; statistics stay) and delete requests never confirmed by their sender before the "
+        "link expired. Run it daily, e.g. from cron."
     )
 
     def add_arguments(self, parser):
@@ -17,9 +18,11 @@ class Command(BaseCommand):
         days = retention.retention_days()
         if count is None:
             self.stdout.write("The desk app is not installed: nothing to purge.")
-        elif dry_run:
-            self.stdout.write(
-                f"{count} closed request(s) older than {retention.retention_days()} days would be anonymised."
-            )
+            return
+        unconfirmed = retention.purge_unconfirmed(dry_run=dry_run)
+        if dry_run:
+            self.stdout.write(f"{count} closed request(s) older than {days} days would be anonymised.")
+            self.stdout.write(f"{unconfirmed} never confirmed request(s) would be deleted.")
         else:
             self.stdout.write(f"Anonymised {count} closed request(s) older than {days} days.")
+            self.stdout.write(f"Deleted {unconfirmed} never confirmed request(s).")
