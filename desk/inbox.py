@@ -11,6 +11,11 @@ A source has a `key`, a `label`, `kinds()` (the types it offers in the type filt
 the first `limit` of them in inbox order (due date first, undated last). The inbox merges the
 sources and cuts the page, so each source costs a fixed number of queries per page, however many
 items exist.
+
+A source may also have `complete(items)`. Its `fetch` then returns bare items (`source`,
+`created_at`, `due_at` and `ref`: enough to merge and cut the page), and the inbox calls `complete`
+with those of them that are on the page; it returns them filled in, in the same order (None for
+one that no longer exists). Page 10 then loads 25 of a source's items, not 250.
 """
 
 from dataclasses import dataclass, field
@@ -93,7 +98,8 @@ def kind_choices():
 
 
 def collect(user, filters, page, per_page):
-    """(total, items of `page`) merged across the sources."""
+    """(total, items of `page`) merged across the sources. A page past the end gives the last page
+    (as Paginator.get_page does): with fewer items than `limit`, the sources returned them all."""
     limit = page * per_page
     total, merged = 0, []
     for source in sources():
@@ -101,4 +107,18 @@ def collect(user, filters, page, per_page):
         total += count
         merged += items
     merged.sort(key=lambda item: item.sort_key)
-    return total, merged[(page - 1) * per_page : limit]
+    page = min(page, max(1, -(-total // per_page)))
+    return total, _completed(merged[(page - 1) * per_page : page * per_page])
+
+
+def _completed(items):
+    """`items` with the bare ones filled in by their sources' `complete` (one call per source)."""
+    items = list(items)
+    for source in sources():
+        complete = getattr(source, "complete", None)
+        positions = [n for n, item in enumerate(items) if item.source == source.key]
+        if complete is None or not positions:
+            continue
+        for n, item in zip(positions, complete([items[n] for n in positions]), strict=True):
+            items[n] = item
+    return [item for item in items if item is not None]

@@ -4,7 +4,7 @@ has reports) and open appeals they may decide. Used by /moderation/queue/ and th
 from dataclasses import dataclass
 
 from . import reports, targets
-from .models import Appeal, AppealStatus
+from .models import Appeal, AppealStatus, Flag, FlagStatus
 from .rules import can_decide, is_moderator_anywhere
 
 SCAN_LIMIT = 500
@@ -24,7 +24,11 @@ def flagged(user, limit=SCAN_LIMIT):
     if not is_moderator_anywhere(user):
         return []
     entries = []
+    # One query says which kinds of content have open reports; only those are looked at.
+    reported = set(Flag.objects.filter(status=FlagStatus.OPEN).values_list("content_type_id", flat=True).distinct())
     for registration in targets.registered():
+        if registration.content_type().pk not in reported:
+            continue
         if registration.flagged is not None:
             items = registration.flagged(user, limit)
         else:
