@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from moderation.forms import PlainTextField, ReportForm
-from moderation.guidelines import Rule
+from moderation.forms import PlainTextField, ReportForm, rule_field
 
 from .models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, Alignment
 
@@ -51,15 +50,7 @@ class FlagForm(ReportForm):
 
 
 class HideForm(forms.Form):
-    rule = forms.ChoiceField(
-        label=_("Which guideline does it break?"),
-        choices=Rule.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Choose the guideline that was broken."),
-            "invalid_choice": _("Choose the guideline that was broken."),
-        },
-    )
+    rule = rule_field()
     reason = forms.CharField(
         label=_("Reason (shown to the author)"),
         max_length=REASON_MAX_LENGTH,

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meydan.accounts.rules import voice_organisations
-from moderation.guidelines import Rule
+from moderation.forms import rule_field
 
 from .models import (
     ANSWER_MAX_LENGTH,
@@ -94,14 +94,7 @@ class AnswerForm(forms.Form):
 
 
 class HideQuestionForm(forms.Form):
-    rule = forms.ChoiceField(
-        label=_("Which guideline does it break?"),
-        choices=Rule.choices,
-        error_messages={
-            "required": _("Choose the guideline that was broken."),
-            "invalid_choice": _("Choose the guideline that was broken."),
-        },
-    )
+    rule = rule_field(widget=forms.Select)
     reason = LimitedText(
         label=_("Reason for hiding (the author sees it)"),
         limit=HIDE_REASON_MAX_LENGTH,

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from moderation.guidelines import Rule
+from moderation.forms import rule_field
 
 from .models import COMMENT_MAX_LENGTH
 
@@ -37,14 +37,7 @@ class PollForm(forms.Form):
 
 
 class HideForm(forms.Form):
-    rule = forms.ChoiceField(
-        label=_("Which guideline does it break?"),
-        choices=Rule.choices,
-        error_messages={
-            "required": _("Choose the guideline that was broken."),
-            "invalid_choice": _("Choose the guideline that was broken."),
-        },
-    )
+    rule = rule_field(widget=forms.Select)
     reason = forms.CharField(
         label=_("Reason (shown to the author)"),
         max_length=300,

@@ -13,11 +13,14 @@ class PlainTextField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
 
 
-def _rule_field(label):
+def rule_field(label=None, widget=forms.RadioSelect):
+    """The community guideline a moderation decision cites; every hide form in the apps uses it."""
+    # A drop-down would otherwise preselect the first guideline; radio buttons start with none.
+    blank = [("", _("Choose a guideline"))] if widget is forms.Select else []
     return forms.ChoiceField(
-        label=label,
-        choices=Rule.choices,
-        widget=forms.RadioSelect,
+        label=label or _("Which guideline does it break?"),
+        choices=[*blank, *Rule.choices],
+        widget=widget,
         error_messages={
             "required": _("Choose the guideline that was broken."),
             "invalid_choice": _("Choose the guideline that was broken."),
@@ -56,7 +59,7 @@ class ReportForm(forms.Form):
 
 
 class HideForm(forms.Form):
-    rule = _rule_field(_("Which guideline does it break?"))
+    rule = rule_field()
     reason = _reason_field(
         _("Reason (shown to the author)"),
         _("At most 300 characters. The public log shows the guideline, never your reason or the content."),
@@ -70,7 +73,7 @@ class RestoreForm(forms.Form):
 
 
 class WarnForm(forms.Form):
-    rule = _rule_field(_("Which guideline was broken?"))
+    rule = rule_field(_("Which guideline was broken?"))
     reason = _reason_field(_("Reason (shown to the person)"))
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meydan.images import ImageRejected, validate_and_normalise
-from moderation.guidelines import Rule
+from moderation.forms import rule_field
 
 from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Proposal
 from .rules import organisations_for
@@ -79,15 +79,7 @@ class AnswerForm(forms.Form):
 class ModerationForm(forms.Form):
     """Hide (with the guideline that was broken) or show again; `hiding` says which."""
 
-    rule = forms.ChoiceField(
-        label=_("Which guideline does it break?"),
-        choices=Rule.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Choose the guideline that was broken."),
-            "invalid_choice": _("Choose the guideline that was broken."),
-        },
-    )
+    rule = rule_field()
     reason = forms.CharField(
         label=_("Reason (shown to the author)"),
         max_length=300,  # what the moderation log stores
