@@ -285,6 +285,24 @@ def test_notifications_are_listed_but_their_emails_held_and_released_in_order(
     assert ModelLogEntry.objects.get(action=audit.CRISIS_RESUMED).data["count"] == 3
 
 
+def test_queued_mass_mail_waits_for_the_end_of_a_crisis_that_began_after_it(
+    site, people, make_user, settings, django_capture_on_commit_callbacks
+):
+    from meydan.notifications.models import HeldEmail, QueuedEmail
+    from meydan.notifications.services import send_queued_email
+
+    settings.MEYDAN_IMMEDIATE_EMAIL_LIMIT = 1
+    readers = [make_user(email=f"reader{n}@example.org") for n in range(3)]
+    notify(readers, title=gettext_lazy("Report published"), site=site)
+    assert QueuedEmail.objects.count() == 3
+    switch_on(site, people["superuser"])
+    assert send_queued_email() == 3
+    assert mail.outbox == [] and QueuedEmail.objects.count() == 0 and HeldEmail.objects.count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        switch_off(site, people["superuser"])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(reader.email for reader in readers)
+
+
 def test_notifications_outside_a_crisis_are_mailed_at_once(site, make_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         notify([make_user(email="x@example.org")], title=gettext_lazy("News"))

@@ -41,3 +41,23 @@ class HeldEmail(models.Model):
 
     def __str__(self):
         return str(self.notification)
+
+
+class QueuedEmail(models.Model):
+    """The e-mail of a notification sent to many people at once (a published report, say): sent by
+    `manage.py send_queued_email`, run every minute, instead of inside the request that caused it, where
+    thousands of SMTP deliveries would outlast any web timeout. Sent oldest first; the address is read
+    at sending time."""
+
+    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="queued_email")
+    site = models.ForeignKey("wagtailcore.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    link_base = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("queued e-mail")
+        verbose_name_plural = _("queued e-mails")
+
+    def __str__(self):
+        return str(self.notification)

@@ -3,6 +3,10 @@
 Apps may hold a site's e-mails back (crisis mode does): `register_email_hold(check)` with
 `check(site) -> bool`. While a check says so, notifications are still listed on the site, but their
 e-mails wait as `HeldEmail` rows until `release_held_emails(site)` sends them in the order held.
+
+News for more than MEYDAN_IMMEDIATE_EMAIL_LIMIT people at once (50 by default) is listed at once too,
+but its e-mails wait as `QueuedEmail` rows for `send_queued_email()` (the management command of that
+name, run every minute): thousands of SMTP deliveries inside a request would outlast its timeout.
 """
 
 from urllib.parse import urlsplit
@@ -12,7 +16,7 @@ from django.core.mail import send_mass_mail
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
-from .models import HeldEmail, Notification
+from .models import HeldEmail, Notification, QueuedEmail
 
 _email_holds = []
 
@@ -65,18 +69,31 @@ def notify(users, *, title, body="", url="", site_url=None, site=None):
         rows.append(Notification(user=user, title=subject[:200], body=text, url=url))
         messages.append((subject, _email_text(text, base, url), None, [user.email]))
     held_site = _held_site(site, site_url) if messages else None
-    if held_site is None:
+    if held_site is not None:
+        _create_with_ids(rows)
+        HeldEmail.objects.bulk_create(HeldEmail(notification=row, site=held_site, link_base=base) for row in rows)
+    elif len(messages) > immediate_email_limit():
+        _create_with_ids(rows)
+        site = site or _site_for(site_url)
+        QueuedEmail.objects.bulk_create(QueuedEmail(notification=row, site=site, link_base=base) for row in rows)
+    else:
         Notification.objects.bulk_create(rows)
         if messages:
             transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
-        return rows
+    return rows
+
+
+def immediate_email_limit():
+    return int(getattr(settings, "MEYDAN_IMMEDIATE_EMAIL_LIMIT", 50))
+
+
+def _create_with_ids(rows):
+    """Save the notifications so that the e-mail rows can point at them."""
     if connection.features.can_return_rows_from_bulk_insert:
-        Notification.objects.bulk_create(rows)
+        Notification.objects.bulk_create(rows, batch_size=1000)
     else:
         for row in rows:
             row.save()
-    HeldEmail.objects.bulk_create(HeldEmail(notification=row, site=held_site, link_base=base) for row in rows)
-    return rows
 
 
 def _email_text(text, base, url):
@@ -93,22 +110,41 @@ def release_held_emails(site):
     held = list(
         HeldEmail.objects.select_for_update().filter(site=site).select_related("notification__user").order_by("pk")
     )
-    messages = []
-    for item in held:
-        notification, user = item.notification, item.notification.user
-        if user.is_active and user.email:
-            messages.append(
-                (
-                    notification.title,
-                    _email_text(notification.body, item.link_base, notification.url),
-                    None,
-                    [user.email],
-                )
-            )
+    messages = [message for item in held if (message := _message(item))]
     HeldEmail.objects.filter(pk__in=[item.pk for item in held]).delete()
     if messages:
         transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
     return len(held)
+
+
+def _message(item):
+    notification, user = item.notification, item.notification.user
+    if not (user.is_active and user.email):
+        return None
+    return notification.title, _email_text(notification.body, item.link_base, notification.url), None, [user.email]
+
+
+def send_queued_email(limit=500):
+    """Take up to `limit` queued e-mails, oldest first, and send them; return how many were taken
+    (e-mails to deactivated accounts are dropped). Those of a site
+    whose mail is held meanwhile (crisis mode) move to the held e-mails, to be released in order
+    with the rest. Rows are locked and skipped by a second sender running at the same time."""
+    with transaction.atomic():
+        items = QueuedEmail.objects.select_related("notification__user", "site").order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            items = items.select_for_update(skip_locked=True, of=("self",))
+        items = list(items[:limit])
+        held = [item for item in items if item.site_id and _held_site(item.site, None)]
+        HeldEmail.objects.bulk_create(
+            HeldEmail(notification=item.notification, site=item.site, link_base=item.link_base) for item in held
+        )
+        QueuedEmail.objects.filter(pk__in=[item.pk for item in items]).delete()
+    held_ids = {item.pk for item in held}
+    messages = [message for item in items if item.pk not in held_ids and (message := _message(item))]
+    # After the rows are gone: a crash in between loses mails rather than sending them twice.
+    if messages:
+        send_mass_mail(messages, fail_silently=True)
+    return len(items)
 
 
 def mark_read(user, ids=None):

@@ -289,6 +289,8 @@ MEYDAN_MAX_REQUEST_BYTES = 25 * 1024 * 1024
 MEYDAN_MAX_IMAGE_PIXELS = 40_000_000
 # Closed requests lose their personal data after this many days (`manage.py purge_expired`, daily).
 MEYDAN_RETENTION_DAYS_CLOSED_REQUESTS = int(os.environ.get("MEYDAN_RETENTION_DAYS_CLOSED_REQUESTS", "730"))
+# News for more people than this at once is e-mailed by `manage.py send_queued_email`, not in the request.
+MEYDAN_IMMEDIATE_EMAIL_LIMIT = int(os.environ.get("MEYDAN_IMMEDIATE_EMAIL_LIMIT", "50"))
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = MEYDAN_MAX_UPLOAD_BYTES
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = MEYDAN_MAX_IMAGE_PIXELS
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
