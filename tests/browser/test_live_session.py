@@ -137,6 +137,11 @@ def test_moderator_and_resident_follow_the_session_live(world, new_context, pass
     for page in (watch, viewer):
         expect(comment(page, COMMENT)).to_have_count(1)
         expect(comment(page, COMMENT).locator(".comment-meta")).to_contain_text("Ayşe Sakin")
+    # The script draws the report link as the server would: for signed-in readers other than the author.
+    report = comment(watch, COMMENT).get_by_role("link", name="Report")
+    expect(report).to_have_attribute("href", re.compile(r"/moderation/report/live\.livecomment/\d+/$"))
+    expect(comment(resident, COMMENT).get_by_role("link", name="Report")).to_have_count(0)
+    expect(comment(viewer, COMMENT).get_by_role("link", name="Report")).to_have_count(0)
     expect(console.locator("#console-notice")).to_be_visible()
     expect(console.locator("#console-notice output")).to_have_text("1")
     # Back to the console tab: Chromium throttles background tabs, which slows clicks there by seconds.
